@@ -1,0 +1,60 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "spicerack-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "NodeSet", targets: ["NodeSet"]),
+        .library(name: "Cumin", targets: ["Cumin"]),
+        .library(name: "TestBed", targets: ["TestBed"]),
+        .executable(name: "nodeset", targets: ["NodeSetCommand"]),
+        .executable(name: "cumin", targets: ["CuminCommand"]),
+        .executable(name: "testbed", targets: ["TestBedCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Host-set algebra (ClusterShell NodeSet compatible). No dependencies.
+        .target(name: "NodeSet", swiftSettings: swiftSettings),
+        // Query grammar, backends, transports, execution engine, reporting.
+        .target(
+            name: "Cumin",
+            dependencies: [
+                "NodeSet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.
+        .target(name: "TestBed", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "NodeSetCommand",
+            dependencies: ["NodeSet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CuminCommand",
+            dependencies: ["Cumin", "NodeSet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "TestBedCommand",
+            dependencies: ["TestBed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
+        .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
+    ]
+)
