@@ -1,1 +1,1 @@
-print("not yet implemented")
+TestBedCommand.main()
