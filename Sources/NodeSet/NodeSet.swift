@@ -1,68 +1,165 @@
-/// Temporary minimal implementation (API only); replaced by the full ClusterShell-compatible version.
-public struct NodeSet: Sendable, Hashable, Sequence, CustomStringConvertible {
-    private var storage: Set<String> = []
+import Synchronization
+
+/// A set of cluster node names with ClusterShell 1.9.3 semantics: range syntax, set algebra, folding and
+/// iteration order identical to `ClusterShell.NodeSet.NodeSet` (without node groups).
+///
+/// ```swift
+/// let nodes = try NodeSet("rack[1-2]-node[1-2]!rack1-node1")
+/// print(nodes)            // rack2-node[1-2],rack1-node2
+/// print(nodes.count)      // 3
+/// ```
+///
+/// Every maximal digit run of a name is an index axis and indexes are compared as text, so `host1`,
+/// `host01` and `host001` are three different nodes. The set is a value type; building it from many names
+/// (``init(nodes:)``, ``insert(_:)``) is amortised O(1) per name, and folding is computed once and cached.
+public struct NodeSet: Sendable, Sequence, CustomStringConvertible {
+    /// Nodes grouped by pattern (`host%s`, `rack%s-node%s`, `localhost`).
+    var entries: [NodePattern: PatternEntry] = [:]
+    /// Cached folded form, shared between copies until one of them changes.
+    var memo = FoldMemo()
 
     /// Creates an empty node set.
     public init() {}
 
-    /// Parses a ClusterShell node set expression.
-    public init(_ expression: String) throws(NodeSetParseError) {
-        for part in expression.split(separator: ",") {
-            let trimmed = String(part).trimmingCharacters(in: " ")
-            if trimmed.isEmpty {
-                throw NodeSetParseError(
-                    message: "missing nodeset operand with ',' operator", expression: expression, position: 0, token: ",")
-            }
-            storage.insert(trimmed)
+    /// Creates a node set from literal node names, such as those returned by a backend.
+    ///
+    /// Names are not parsed as expressions: brackets and operators are ordinary characters, surrounding
+    /// whitespace is trimmed and empty names are ignored. A digit run longer than 18 significant digits is
+    /// kept as literal text rather than as an index axis.
+    /// - Parameter nodes: node names, e.g. `["db1001", "db1002"]`.
+    public init<S: Sequence>(nodes: S) where S.Element == String {
+        entries.reserveCapacity(4)
+        var scanner = LiteralScanner()
+        for node in nodes { insert(node, using: &scanner) }
+    }
+
+    /// The number of nodes.
+    public var count: Int {
+        var total = 0
+        for (pattern, entry) in entries { total += entry.count(dimension: pattern.dimension) }
+        return total
+    }
+
+    /// Whether the set has no node.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// An estimate of the number of nodes (the exact count), for `Sequence` consumers.
+    public var underestimatedCount: Int { count }
+
+    /// Whether the literal node name `node` is a member of the set.
+    public func contains(_ node: String) -> Bool {
+        var scanner = LiteralScanner()
+        guard let pattern = scanner.scan(node), let entry = entries[pattern] else { return false }
+        switch pattern.dimension {
+        case 0: return true
+        case 1: return entry.indexes.contains(scanner.indexes[0])
+        default: return entry.vectors?.contains(scanner.indexes) ?? false
         }
     }
 
-    /// Creates a node set from literal node names.
-    public init<S: Sequence>(nodes: S) where S.Element == String {
-        storage = Set(nodes)
+    /// Inserts one literal node name (not an expression); whitespace around it is trimmed.
+    public mutating func insert(_ node: String) {
+        var scanner = LiteralScanner()
+        insert(node, using: &scanner)
     }
 
-    /// Number of nodes.
-    public var count: Int { storage.count }
-    /// Whether the set is empty.
-    public var isEmpty: Bool { storage.isEmpty }
-    /// Whether the literal node name is a member.
-    public func contains(_ node: String) -> Bool { storage.contains(node) }
-    /// Folded representation.
-    public var description: String { nodes.joined(separator: ",") }
-    /// Expanded node names in iteration order.
-    public var nodes: [String] { storage.sorted() }
-    /// Iterator over node names.
-    public func makeIterator() -> IndexingIterator<[String]> { nodes.makeIterator() }
-    /// Union.
-    public func union(_ other: NodeSet) -> NodeSet { var copy = self; copy.formUnion(other); return copy }
-    /// Intersection.
-    public func intersection(_ other: NodeSet) -> NodeSet { var copy = self; copy.formIntersection(other); return copy }
-    /// Difference.
-    public func subtracting(_ other: NodeSet) -> NodeSet { var copy = self; copy.subtract(other); return copy }
-    /// Symmetric difference.
-    public func symmetricDifference(_ other: NodeSet) -> NodeSet {
-        var copy = self
-        copy.formSymmetricDifference(other)
-        return copy
+    mutating func insert(_ node: String, using scanner: inout LiteralScanner) {
+        guard let pattern = scanner.scan(node) else { return }
+        invalidateFolding()
+        switch pattern.dimension {
+        case 0:
+            if entries[pattern] == nil { entries[pattern] = PatternEntry(dimension: 0) }
+        case 1:
+            entries[pattern, default: PatternEntry(dimension: 1)].indexes.insert(scanner.indexes[0])
+        default:
+            entries[pattern, default: PatternEntry(dimension: pattern.dimension)].vectors?.insert(scanner.indexes)
+        }
     }
-    /// In-place union.
-    public mutating func formUnion(_ other: NodeSet) { storage.formUnion(other.storage) }
-    /// In-place intersection.
-    public mutating func formIntersection(_ other: NodeSet) { storage.formIntersection(other.storage) }
-    /// In-place difference.
-    public mutating func subtract(_ other: NodeSet) { storage.subtract(other.storage) }
-    /// In-place symmetric difference.
-    public mutating func formSymmetricDifference(_ other: NodeSet) { storage.formSymmetricDifference(other.storage) }
-    /// Inserts one literal node name.
-    public mutating func insert(_ node: String) { storage.insert(node) }
+
+    mutating func invalidateFolding() {
+        if !isKnownUniquelyReferenced(&memo) || memo.isFilled {
+            memo = FoldMemo()
+        }
+    }
 }
 
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == set { slice.removeFirst() }
-        while slice.last == set { slice.removeLast() }
-        return String(slice)
+/// The nodes of one pattern: nothing (a name without digits), a 1-D index set or an n-D vector set.
+struct PatternEntry: Sendable {
+    var indexes: Set<NodeIndex> = []
+    var vectors: RangeSetND?
+
+    init(dimension: Int) {
+        vectors = dimension >= 2 ? RangeSetND(dimension: dimension) : nil
+    }
+
+    init(indexes: Set<NodeIndex>) {
+        self.indexes = indexes
+    }
+
+    init(vectors: RangeSetND) {
+        self.vectors = vectors
+    }
+
+    func count(dimension: Int) -> Int {
+        switch dimension {
+        case 0: return 1
+        case 1: return indexes.count
+        default: return vectors?.count ?? 0
+        }
+    }
+
+    func isEmpty(dimension: Int) -> Bool {
+        switch dimension {
+        case 0: return false
+        case 1: return indexes.isEmpty
+        default: return vectors?.isEmpty ?? true
+        }
+    }
+}
+
+/// Lazily computed folded form of a node set; one instance is shared by unmodified copies.
+final class FoldMemo: Sendable {
+    private let state = Mutex<[FoldedPattern]?>(nil)
+
+    var isFilled: Bool { state.withLock { $0 != nil } }
+
+    func folded(_ compute: () -> [FoldedPattern]) -> [FoldedPattern] {
+        if let cached = state.withLock({ $0 }) { return cached }
+        let computed = compute()
+        state.withLock { $0 = computed }
+        return computed
+    }
+}
+
+extension NodeSet: Hashable {
+    /// Two node sets are equal when they contain the same nodes.
+    public static func == (lhs: NodeSet, rhs: NodeSet) -> Bool {
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        for (pattern, left) in lhs.entries {
+            guard let right = rhs.entries[pattern] else { return false }
+            switch pattern.dimension {
+            case 0: continue
+            case 1: if left.indexes != right.indexes { return false }
+            default:
+                switch (left.vectors, right.vectors) {
+                case (nil, nil): continue
+                case (let l?, let r?): if !(l == r) { return false }
+                default: return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Hashes the patterns and their node counts (consistent with `==`).
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (pattern, entry) in entries {
+            var inner = Hasher()
+            inner.combine(pattern)
+            inner.combine(entry.count(dimension: pattern.dimension))
+            combined ^= inner.finalize()
+        }
+        hasher.combine(combined)
     }
 }
