@@ -1,0 +1,237 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs commands with the OpenSSH client: one `ssh` process per host and command, so `ssh_config`, the agent,
+/// known_hosts and ProxyJump all apply.
+///
+/// Arguments follow ClusterShell's order, so options from the configuration win (OpenSSH keeps the first value):
+/// `ssh <ssh_options> -oForwardAgent=no -oForwardX11=no [-l USER] -oConnectTimeout=N -oBatchMode=yes HOST COMMAND`.
+/// With connection reuse, the first command to a host leaves a master connection behind (ControlMaster,
+/// in a private directory) and later commands to that host skip the SSH handshake.
+public struct OpenSSHTransport: Transport {
+    /// The `ssh` executable.
+    public let sshPath: String
+    /// Options placed before the built-in ones.
+    public let options: [String]
+    /// The remote user, if set.
+    public let user: String?
+    /// Seconds allowed to establish the connection.
+    public let connectTimeout: Int
+    /// Processes in flight at most.
+    public let fanout: Int
+    /// Extra environment for the `ssh` processes (cumin's `environment`).
+    public let environment: [String: String]
+    /// The directory holding master-connection sockets, when connection reuse is on.
+    public let controlDirectory: String?
+    /// Bytes kept per stream and command; more output is dropped.
+    public let outputLimit: Int
+
+    /// Creates a transport from cumin's configuration.
+    /// - Parameters:
+    ///   - configuration: the `clustershell` options and `environment` are used.
+    ///   - reuseConnections: keep one master connection per host for the life of this transport.
+    /// - Throws: ``ExecutionError`` when `ssh` cannot be found or the options cannot be split into words.
+    public init(configuration: Configuration, reuseConnections: Bool = true, outputLimit: Int = 64 << 20)
+        throws(ExecutionError)
+    {
+        let settings = configuration.clustershell
+        self.sshPath = try Self.resolveExecutable(settings.sshPath ?? "ssh")
+        self.options = try shellWords(settings.sshOptions.joined(separator: " "))
+        self.user = settings.sshUser
+        self.connectTimeout = settings.connectTimeout
+        ResourceLimits.raiseOpenFilesLimit()
+        self.fanout = max(1, min(settings.fanout, ResourceLimits.maximumConcurrentProcesses()))
+        self.environment = configuration.environment
+        self.outputLimit = outputLimit
+        self.controlDirectory = reuseConnections ? try Self.makeControlDirectory() : nil
+    }
+
+    /// The full `ssh` argument list for one command (without the executable).
+    public func arguments(host: String, command: String) -> [String] {
+        var arguments = options
+        arguments += ["-oForwardAgent=no", "-oForwardX11=no"]
+        if let user { arguments += ["-l", user] }
+        arguments += ["-oConnectTimeout=\(connectTimeout)", "-oBatchMode=yes"]
+        if let controlDirectory {
+            arguments += [
+                "-oControlMaster=auto", "-oControlPath=\(controlDirectory)/%C", "-oControlPersist=120",
+            ]
+        }
+        arguments += [host, command]
+        return arguments
+    }
+
+    public func run(_ command: Command, on host: String, output: OutputHandler?) async -> TransportResult {
+        let start = ContinuousClock.now
+        let collector = OutputCollector(limit: outputLimit)
+        var result = TransportResult()
+        if Task.isCancelled {
+            result.cancelled = true
+            result.problem = "interrupted before start"
+            return result
+        }
+        do {
+            let execution = try await Subprocess.run(
+                .path(FilePath(sshPath)),
+                arguments: Arguments(arguments(host: host, command: command.command)),
+                environment: processEnvironment(),
+                input: .none,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                try await Self.drain(execution, timeout: command.timeout, collector: collector, live: output)
+            }
+            result.timedOut = execution.closureResult
+            if case .exited(let code) = execution.terminationStatus, !result.timedOut {
+                result.exitCode = code
+            } else if case .signaled(let signal) = execution.terminationStatus, !result.timedOut {
+                result.problem = "ssh was killed by signal \(signal)"
+            }
+            if Task.isCancelled && result.exitCode == nil && !result.timedOut {
+                result.cancelled = true
+                result.problem = "interrupted"
+            }
+        } catch is CancellationError {
+            result.cancelled = true
+            result.problem = "interrupted"
+        } catch {
+            if Task.isCancelled {
+                result.cancelled = true
+                result.problem = "interrupted"
+            } else {
+                result.problem = "cannot run \(sshPath): \(error)"
+            }
+        }
+        (result.stdout, result.stderr, result.combined) = collector.take()
+        if result.exitCode == nil, !result.timedOut, !result.cancelled, let problem = result.problem {
+            // Make the failure visible in the grouped output, as ssh's own errors are.
+            let line = Array("\(problem)\n".utf8)
+            result.stderr += line
+            result.combined += line
+        }
+        result.duration = ContinuousClock.now - start
+        return result
+    }
+
+    /// Reads both streams to the end; on timeout kills the process. Returns whether it timed out.
+    private static func drain(
+        _ execution: Execution<NoInput, SequenceOutput, SequenceOutput>, timeout: Duration?,
+        collector: OutputCollector, live: OutputHandler?
+    ) async throws -> Bool {
+        enum Event: Sendable { case drained, timer }
+        return try await withThrowingTaskGroup(of: Event.self) { group in
+            group.addTask {
+                for try await buffer in execution.standardOutput {
+                    let chunk = buffer.withUnsafeBytes { Array($0) }
+                    collector.append(chunk, from: .stdout)
+                    live?(chunk, .stdout)
+                }
+                return .drained
+            }
+            group.addTask {
+                for try await buffer in execution.standardError {
+                    let chunk = buffer.withUnsafeBytes { Array($0) }
+                    collector.append(chunk, from: .stderr)
+                    live?(chunk, .stderr)
+                }
+                return .drained
+            }
+            if let timeout {
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .timer
+                }
+            }
+            var open = 2
+            var timedOut = false
+            while open > 0, let event = try await group.next() {
+                switch event {
+                case .drained:
+                    open -= 1
+                case .timer:
+                    timedOut = true
+                    try? execution.send(signal: .kill)
+                }
+            }
+            group.cancelAll()
+            return timedOut
+        }
+    }
+
+    /// Closes the master connections kept for `hosts` and removes the private socket directory.
+    public func shutdown(hosts: [String]) async {
+        guard let controlDirectory else { return }
+        let sockets = (try? FileManager.default.contentsOfDirectory(atPath: controlDirectory)) ?? []
+        if !sockets.isEmpty {
+            await withTaskGroup(of: Void.self) { group in
+                var iterator = hosts.makeIterator()
+                var inFlight = 0
+                func startNext() -> Bool {
+                    guard let host = iterator.next() else { return false }
+                    let arguments = exitArguments(host: host)
+                    group.addTask {
+                        _ = try? await Subprocess.run(
+                            .path(FilePath(sshPath)), arguments: Arguments(arguments), input: .none,
+                            output: .discarded, error: .discarded)
+                    }
+                    return true
+                }
+                while inFlight < fanout, startNext() { inFlight += 1 }
+                while await group.next() != nil {
+                    if !startNext() { inFlight -= 1 }
+                }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: controlDirectory)
+    }
+
+    private func exitArguments(host: String) -> [String] {
+        var arguments = options
+        if let user { arguments += ["-l", user] }
+        arguments += ["-oBatchMode=yes", "-oControlPath=\(controlDirectory ?? "none")/%C", "-O", "exit", host]
+        return arguments
+    }
+
+    private func processEnvironment() -> Environment {
+        guard !environment.isEmpty else { return .inherit }
+        var update: [Environment.Key: String?] = [:]
+        for (name, value) in environment {
+            if let key = Environment.Key(rawValue: name) { update[key] = value }
+        }
+        return .inherit.updating(update)
+    }
+
+    static func resolveExecutable(_ name: String) throws(ExecutionError) -> String {
+        if name.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else {
+                throw ExecutionError("ssh_path '\(name)' is not an executable file; fix clustershell.ssh_path")
+            }
+            return name
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw ExecutionError("'\(name)' not found on PATH; install openssh-client or set clustershell.ssh_path")
+    }
+
+    static func makeControlDirectory() throws(ExecutionError) -> String {
+        // Unix socket paths are limited to ~108 bytes: keep the directory short.
+        var template = Array("/tmp/cumin-ssh-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
+            return String(cString: base)
+        }
+        guard let created else {
+            throw ExecutionError("cannot create a private directory for SSH master connections in /tmp")
+        }
+        return created
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Cumin
+
+import Foundation
+
+/// `cumin [options] HOSTS_QUERY [COMMAND ...]`: parses cumin's flags and hands over to ``CuminApplication``.
+@main
+struct CuminCommand: AsyncParsableCommand {
+    static let version = "6.0.0-swift.1"
+
+    static let configuration = CommandConfiguration(
+        commandName: "cumin",
+        abstract: "Cumin CLI - Automation and orchestration framework, in Swift",
+        discussion: """
+            Exit codes: 0 success (or no hosts, or dry run); 1 completed with failures above the threshold; \
+            2 below the threshold, global timeout, usage or configuration error; 98 interrupted (Ctrl-C, or "q" \
+            at the confirmation); 99 error during execution (invalid query, no TTY without --force).
+            """,
+        version: version)
+
+    @Option(name: [.short, .long], help: "configuration file. [default: /etc/cumin/config.yaml]")
+    var config = "/etc/cumin/config.yaml"
+
+    @Option(name: .customLong("global-timeout"), help: "Global timeout in seconds for the whole execution.")
+    var globalTimeout: Double?
+
+    @Option(name: [.short, .long], help: "Timeout in seconds for the execution of every command in each host.")
+    var timeout: Double?
+
+    @Option(name: [.short, .long], help: "Execution mode (sync|async), required with multiple COMMANDS.")
+    var mode: ExecutionOptions.Mode?
+
+    @Option(
+        name: [.customShort("p"), .customLong("success-percentage")],
+        help: ArgumentHelp("Percentage threshold to consider an execution unit successful (0-100).", valueName: "PCT"))
+    var successPercentage = 100
+
+    @Option(name: [.short, .customLong("batch-size")], help: "Sliding batch size: an integer (10) or a percentage (50%).")
+    var batchSize: String?
+
+    @Option(name: [.customShort("s"), .customLong("batch-sleep")], help: "Seconds to wait before starting the next host.")
+    var batchSleep: Double?
+
+    @Flag(name: [.customShort("x"), .customLong("ignore-exit-codes")], help: "USE WITH CAUTION! Treat any exit code as success.")
+    var ignoreExitCodes = false
+
+    @Option(name: [.short, .long], help: "Output format for a single command (txt|json).")
+    var output: CuminInvocation.OutputFormat?
+
+    @Flag(name: [.short, .customLong("no-colors")], help: "Disable colored output (also NO_COLOR).")
+    var noColors = false
+
+    @Flag(help: "USE WITH CAUTION! Run without confirming the number of affected hosts.")
+    var force = false
+
+    @Option(help: "Override the default backend of the configuration (direct, knownhosts).")
+    var backend: String?
+
+    @Option(help: "Override the transport of the configuration (clustershell, noop).")
+    var transport: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Only print the matching hosts. Implied when no COMMAND is given.")
+    var dryRun = false
+
+    @Flag(name: .customLong("no-progress"), help: "Do not show progress.")
+    var noProgress = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Keep one SSH master connection per host during the run [default: on with several commands].")
+    var reuseConnections: Bool?
+
+    @Flag(name: [.short, .long], help: "Log at DEBUG level to the log file.")
+    var debug = false
+
+    @Flag(help: "Log at TRACE level to the log file.")
+    var trace = false
+
+    @Argument(help: ArgumentHelp("Hosts selection query", valueName: "HOSTS_QUERY"))
+    var hostsQuery: String
+
+    @Argument(help: ArgumentHelp("Commands to execute. Without any, --dry-run is set.", valueName: "COMMAND"))
+    var commands: [String] = []
+
+    static func main() async {
+        do {
+            let command = try parseAsRoot()
+            guard let cumin = command as? CuminCommand else {
+                throw CleanExit.helpRequest(command)
+            }
+            let code = await cumin.makeApplicationRun()
+            Foundation.exit(code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            // argparse's convention, which cumin follows: usage errors exit with 2.
+            FileHandleStandardError.write(fullMessage(for: error) + "\n")
+            Foundation.exit(2)
+        }
+    }
+
+    func makeApplicationRun() async -> Int32 {
+        var invocation = CuminInvocation()
+        invocation.configPath = config
+        invocation.globalTimeout = globalTimeout
+        invocation.timeout = timeout
+        invocation.mode = mode
+        invocation.successPercentage = successPercentage
+        if let batchSize {
+            do throws(ExecutionError) {
+                invocation.batchSize = try BatchSize(parsing: batchSize)
+            } catch {
+                FileHandleStandardError.write("cumin: error: argument -b/--batch-size: \(error.message)\n")
+                return 2
+            }
+        }
+        invocation.batchSleep = batchSleep
+        invocation.ignoreExitCodes = ignoreExitCodes
+        invocation.output = output
+        invocation.noColors = noColors
+        invocation.force = force
+        invocation.backend = backend
+        invocation.transport = transport
+        invocation.dryRun = dryRun
+        invocation.noProgress = noProgress
+        invocation.reuseConnections = reuseConnections
+        invocation.debug = debug
+        invocation.trace = trace
+        invocation.hostsQuery = hostsQuery
+        invocation.commands = commands
+        return await CuminApplication().run(invocation)
+    }
+}
+
+extension ExecutionOptions.Mode: ExpressibleByArgument {}
+extension CuminInvocation.OutputFormat: ExpressibleByArgument {}
+
+/// Unbuffered writes to standard error.
+enum FileHandleStandardError {
+    static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
