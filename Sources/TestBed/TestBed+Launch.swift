@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Programs used to start an sshd: sshd itself and, with namespaces, unshare.
@@ -18,7 +18,8 @@ extension TestBed {
     static func slowScriptPath(in directory: String) -> String { directory + "/slow.sh" }
 
     /// Records for every sshd of `configuration` listening on `port` (shared sshd on `port + 1`).
-    static func records(_ configuration: TestBedConfiguration, port: Int) -> (hosts: [SSHDRecord], shared: SSHDRecord?) {
+    static func records(_ configuration: TestBedConfiguration, port: Int) -> (hosts: [SSHDRecord], shared: SSHDRecord?)
+    {
         let directory = configuration.directory
         let hosts = configuration.hostNames.enumerated().map { index, name in
             SSHDRecord(
@@ -57,7 +58,8 @@ extension TestBed {
             + all.map { ($0.hostKeyPath, "testbed host key of \($0.name)") }
         try generateKeys(keys, keygen: keygen)
         guard let publicKey = FileSystem.read(identityFile(in: directory) + ".pub") else {
-            throw TestBedError.fileSystem(path: identityFile(in: directory) + ".pub", reason: "client public key missing")
+            throw TestBedError.fileSystem(
+                path: identityFile(in: directory) + ".pub", reason: "client public key missing")
         }
         try FileSystem.write(publicKey, to: authorizedKeysPath(in: directory), mode: 0o600)
         try FileSystem.write(GeneratedFiles.slowScript, to: slowScriptPath(in: directory), mode: 0o755)
@@ -66,7 +68,8 @@ extension TestBed {
     /// Generates the missing ed25519 keys, eight ssh-keygen processes at a time.
     static func generateKeys(_ keys: [(path: String, comment: String)], keygen: String) throws {
         let missing = keys.filter {
-            !FileManager.default.fileExists(atPath: $0.path) || !FileManager.default.fileExists(atPath: $0.path + ".pub")
+            !FileManager.default.fileExists(atPath: $0.path)
+                || !FileManager.default.fileExists(atPath: $0.path + ".pub")
         }
         let batchSize = 8
         for start in stride(from: 0, to: missing.count, by: batchSize) {
@@ -80,11 +83,14 @@ extension TestBed {
             }
             for child in running {
                 var status: Int32 = 0
-                let exited = pollUntil(timeout: 30, interval: 0.002) { waitpid(child.pid, &status, WNOHANG) == child.pid }
+                let exited = pollUntil(timeout: 30, interval: 0.002) {
+                    waitpid(child.pid, &status, WNOHANG) == child.pid
+                }
                 if !exited {
                     kill(child.pid, SIGKILL)
                     waitpid(child.pid, &status, 0)
-                    throw TestBedError.commandTimeout(command: "ssh-keygen " + child.arguments.joined(separator: " "), seconds: 30)
+                    throw TestBedError.commandTimeout(
+                        command: "ssh-keygen " + child.arguments.joined(separator: " "), seconds: 30)
                 }
                 if ChildProcess.exitCode(fromWaitStatus: status) != 0 {
                     // Run it again in the foreground to report what went wrong.
@@ -167,7 +173,8 @@ extension TestBed {
         let offset = FileSystem.size(record.logPath)
         let log = open(record.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard log >= 0 else {
-            throw TestBedError.fileSystem(path: record.logPath, reason: "cannot open log: \(String(cString: strerror(errno)))")
+            throw TestBedError.fileSystem(
+                path: record.logPath, reason: "cannot open log: \(String(cString: strerror(errno)))")
         }
         defer { close(log) }
         let sshdArguments = [tools.sshd, "-D", "-f", record.configPath, "-E", record.logPath]
@@ -286,7 +293,8 @@ extension TestBed {
 
     static func runningProcess(of record: SSHDRecord) throws -> ProcessIdentity {
         guard let process = record.process, ProcessTable.isAlive(process) else {
-            throw TestBedError.unsupported(host: record.name, reason: "is down: start it first (testbed up \(record.name))")
+            throw TestBedError.unsupported(
+                host: record.name, reason: "is down: start it first (testbed up \(record.name))")
         }
         return process
     }
@@ -304,7 +312,8 @@ extension TestBed {
         let prefix = String(first.prefix(while: { !$0.isNumber }))
         let firstNumber = first.dropFirst(prefix.count)
         let lastNumber = last.dropFirst(prefix.count)
-        guard last.hasPrefix(prefix), let low = Int(firstNumber), let high = Int(lastNumber), high - low + 1 == names.count
+        guard last.hasPrefix(prefix), let low = Int(firstNumber), let high = Int(lastNumber),
+            high - low + 1 == names.count
         else { return names.joined(separator: ",") }
         return "\(prefix)[\(firstNumber)-\(lastNumber)]"
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What test bed to start: how many hosts, their names and addresses, and which isolation to apply.
@@ -85,7 +85,8 @@ public struct TestBedConfiguration: Sendable, Codable, Equatable {
             throw invalid("directory '\(directory)' must not contain spaces, quotes, '$' or backslashes")
         }
         guard (0...Self.maximumHostCount).contains(hostCount) else {
-            throw invalid("hostCount \(hostCount) must be in 0...\(Self.maximumHostCount); serve more names with sharedHostCount")
+            throw invalid(
+                "hostCount \(hostCount) must be in 0...\(Self.maximumHostCount); serve more names with sharedHostCount")
         }
         guard (0...Self.maximumSharedHostCount).contains(sharedHostCount) else {
             throw invalid("sharedHostCount \(sharedHostCount) must be in 0...\(Self.maximumSharedHostCount)")

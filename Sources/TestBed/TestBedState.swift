@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One sshd of the bed: a per-host sshd, or the shared sshd serving the benchmark names.
@@ -84,7 +84,8 @@ enum FileSystem {
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode])
         else {
-            throw TestBedError.fileSystem(path: temporary, reason: "cannot write file: \(String(cString: strerror(errno)))")
+            throw TestBedError.fileSystem(
+                path: temporary, reason: "cannot write file: \(String(cString: strerror(errno)))")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -129,7 +130,8 @@ enum FileSystem {
         defer { close(descriptor) }
         let locked = pollUntil(timeout: timeout, interval: 0.02) { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }
         guard locked else {
-            throw TestBedError.fileSystem(path: path, reason: "another testbed command holds the lock for over \(timeout) s")
+            throw TestBedError.fileSystem(
+                path: path, reason: "another testbed command holds the lock for over \(timeout) s")
         }
         defer { flock(descriptor, LOCK_UN) }
         return try body()

@@ -10,7 +10,8 @@ struct TestBedCommand: ParsableCommand {
         discussion: "Each host gets its own sshd on 127.0.1.<i> with its own host key and, as root, its own /srv "
             + "and hostname. Use the generated client configuration: ssh -F <dir>/ssh_config host1 ...",
         subcommands: [
-            Start.self, Stop.self, Status.self, Environment.self, HostFaultCommand<Down>.self, HostFaultCommand<Up>.self,
+            Start.self, Stop.self, Status.self, Environment.self, HostFaultCommand<Down>.self,
+            HostFaultCommand<Up>.self,
             HostFaultCommand<Freeze>.self, HostFaultCommand<Thaw>.self, Slow.self,
         ])
 }
@@ -49,7 +50,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 
 extension TestBedCommand {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a bed (stopping a previous one in the same directory).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start a bed (stopping a previous one in the same directory).")
 
         @OptionGroup var directory: DirectoryOption
         @Option(help: "Hosts with their own sshd: host1..hostN (at most 254).") var hosts = 5
@@ -107,7 +109,8 @@ extension TestBedCommand {
                 let pid = status.pid.map { "pid \($0)" } ?? "-"
                 let slow = status.slowDelay > 0 ? " slow \(status.slowDelay) s" : ""
                 let names = status.names.count > 1 ? " serving \(bed.sharedHostsExpression)" : ""
-                print("\(status.name)\t\(status.address):\(status.port)\t\(status.state.rawValue)\t\(pid)\(slow)\(names)")
+                print(
+                    "\(status.name)\t\(status.address):\(status.port)\t\(status.state.rawValue)\t\(pid)\(slow)\(names)")
             }
         }
     }

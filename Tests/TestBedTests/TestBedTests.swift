@@ -4,7 +4,7 @@ import Testing
 @testable import TestBed
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bed in a fresh directory, stopped and deleted by `close()`.

@@ -69,7 +69,8 @@ enum GeneratedFiles {
             text += "Host \(host.name)\n  HostName \(host.address)\n  Port \(host.port)\n"
         }
         if let shared = state.shared {
-            text += "Host \(state.configuration.sharedNamePrefix)*\n  HostName \(shared.address)\n  Port \(shared.port)\n"
+            text +=
+                "Host \(state.configuration.sharedNamePrefix)*\n  HostName \(shared.address)\n  Port \(shared.port)\n"
         }
         text += "Host *\n"
         if let kex = state.configuration.kexAlgorithms {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The outcome of a command run to completion by the test bed.
@@ -23,8 +23,8 @@ public struct TestBedCommandResult: Sendable, Equatable {
 /// Spawning, waiting for and signalling child processes with posix_spawn.
 enum ChildProcess {
     #if canImport(Glibc)
-    /// glibc's POSIX_SPAWN_SETSID (declared only under _GNU_SOURCE).
-    private static let spawnSetSID: Int32 = 0x80
+        /// glibc's POSIX_SPAWN_SETSID (declared only under _GNU_SOURCE).
+        private static let spawnSetSID: Int32 = 0x80
     #endif
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -33,11 +33,11 @@ enum ChildProcess {
     /// _GNU_SOURCE); without it children inherit descriptors not marked close-on-exec.
     private static let addCloseFrom: AddCloseFrom? = {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
-        else { return nil }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+            else { return nil }
+            return unsafeBitCast(symbol, to: AddCloseFrom.self)
         #else
-        return nil
+            return nil
         #endif
     }()
 
@@ -82,9 +82,9 @@ enum ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         #if canImport(Glibc)
-        if newSession { flags |= spawnSetSID }
+            if newSession { flags |= spawnSetSID }
         #else
-        if newSession { flags |= Int32(POSIX_SPAWN_SETPGROUP) }
+            if newSession { flags |= Int32(POSIX_SPAWN_SETPGROUP) }
         #endif
         posix_spawnattr_setflags(&attributes, Int16(flags))
 

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A process the bed started, identified by PID and start time so that a recycled PID is never signalled.
@@ -50,8 +50,8 @@ enum ProcessTable {
         return true
     }
 
-    /// All live descendants of `pid` (children, grandchildren, ...), read from /proc.
-    static func descendants(of pid: Int32) -> [Int32] {
+    /// All live descendants of `roots` (children, grandchildren, ...), from one scan of /proc.
+    static func descendants(of roots: [Int32]) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         var children: [Int32: [Int32]] = [:]
         for entry in entries {
@@ -61,9 +61,9 @@ enum ProcessTable {
             children[parent, default: []].append(child)
         }
         var result: [Int32] = []
-        var queue = [pid]
-        // Bounded by the number of processes listed.
-        for _ in 0..<(entries.count + 1) {
+        var queue = roots
+        // Bounded by the number of processes listed (plus the roots).
+        for _ in 0..<(entries.count + roots.count + 1) {
             guard let next = queue.popLast() else { break }
             let direct = children[next] ?? []
             result += direct
@@ -78,10 +78,7 @@ enum ProcessTable {
     static func terminate(_ processes: [ProcessIdentity], gracePeriod: Double = 3) -> [Int32] {
         let roots = processes.filter { isAlive($0) }
         guard !roots.isEmpty else { return [] }
-        var everyone = roots
-        for root in roots {
-            everyone += descendants(of: root.pid).compactMap { identity(of: $0) }
-        }
+        let everyone = roots + descendants(of: roots.map(\.pid)).compactMap { identity(of: $0) }
         for member in everyone {
             kill(member.pid, SIGTERM)
             kill(member.pid, SIGCONT)

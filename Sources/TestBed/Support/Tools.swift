@@ -5,7 +5,8 @@ enum Tools {
     static func find(_ name: String, environment variable: String, hint: String) throws -> String {
         if let override = ProcessInfo.processInfo.environment[variable], !override.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: override) else {
-                throw TestBedError.toolNotFound(tool: "\(name) (\(variable)=\(override))", hint: "point \(variable) at an executable")
+                throw TestBedError.toolNotFound(
+                    tool: "\(name) (\(variable)=\(override))", hint: "point \(variable) at an executable")
             }
             return override
         }
