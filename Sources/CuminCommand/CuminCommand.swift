@@ -130,6 +130,7 @@ struct CuminCommand: AsyncParsableCommand {
         invocation.trace = trace
         invocation.hostsQuery = hostsQuery
         invocation.commands = commands
+        invocation.commandLine = Array(CommandLine.arguments.dropFirst())
         return await CuminApplication().run(invocation)
     }
 }

@@ -258,6 +258,19 @@ public final class TestBed: Sendable {
         }
     }
 
+    /// How many SSH handshakes (public-key authentications) the sshd serving `name` has accepted so far.
+    ///
+    /// Shared names share one sshd, so they share one count. Tests use it to prove connection reuse.
+    public func authenticationCount(of name: String) throws -> Int {
+        guard let state = try TestBedState.load(from: directory) else {
+            throw TestBedError.notRunning(directory: directory)
+        }
+        let record = sharedHostSet.contains(name) ? state.shared : state.hosts.first { $0.name == name }
+        guard let record else { throw TestBedError.unknownHost(name: name, known: hosts + sharedHosts) }
+        guard let log = FileManager.default.contents(atPath: record.logPath) else { return 0 }
+        return String(decoding: log, as: UTF8.self).components(separatedBy: "Accepted publickey").count - 1
+    }
+
     /// PIDs of the sshd listeners currently recorded (down hosts have none).
     public func processIDs() throws -> [Int32] {
         guard let state = try TestBedState.load(from: directory) else { return [] }

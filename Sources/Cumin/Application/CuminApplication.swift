@@ -64,7 +64,7 @@ public struct CuminApplication: Sendable {
         }
         if let backend = invocation.backend { configuration.defaultBackend = backend }
         if let transport = invocation.transport { configuration.transport = transport }
-        logger.info("Cumin called by user '\(user.name)' with args: \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+        logger.info("Cumin called by user '\(user.name)' with args: \(invocation.commandLine)")
         if user.isRoot { logger.warning("Running as root without SUDO_USER: the audit log names root as the user") }
 
         let code = await execute(invocation, configuration: configuration, colors: colors, logger: logger)
@@ -190,7 +190,7 @@ public struct CuminApplication: Sendable {
     /// The operator behind this run: `SUDO_USER` under sudo, else `USER`, else the account name.
     private func realUser() -> (name: String, isRoot: Bool) {
         let user = environment["USER"] ?? ProcessInfo.processInfo.userName
-        if user == "root" || getuid() == 0 {
+        if user == "root" {
             if let sudoUser = environment["SUDO_USER"], sudoUser != "root", !sudoUser.isEmpty {
                 return (sudoUser, false)
             }

@@ -48,6 +48,8 @@ public struct CuminInvocation: Sendable {
     public var hostsQuery = ""
     /// `COMMAND ...`.
     public var commands: [String] = []
+    /// The arguments as typed, for the audit log.
+    public var commandLine: [String] = []
 
     /// Creates an invocation with cumin's defaults.
     public init() {}

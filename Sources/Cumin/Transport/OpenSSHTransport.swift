@@ -58,10 +58,8 @@ public struct OpenSSHTransport: Transport {
         arguments += ["-oForwardAgent=no", "-oForwardX11=no"]
         if let user { arguments += ["-l", user] }
         arguments += ["-oConnectTimeout=\(connectTimeout)", "-oBatchMode=yes"]
-        if let controlDirectory {
-            arguments += [
-                "-oControlMaster=auto", "-oControlPath=\(controlDirectory)/%C", "-oControlPersist=120",
-            ]
+        if let controlPath = controlPath(for: host) {
+            arguments += ["-oControlMaster=auto", "-oControlPath=\(controlPath)", "-oControlPersist=120"]
         }
         arguments += [host, command]
         return arguments
@@ -194,8 +192,21 @@ public struct OpenSSHTransport: Transport {
     private func exitArguments(host: String) -> [String] {
         var arguments = options
         if let user { arguments += ["-l", user] }
-        arguments += ["-oBatchMode=yes", "-oControlPath=\(controlDirectory ?? "none")/%C", "-O", "exit", host]
+        arguments += ["-oBatchMode=yes", "-oControlPath=\(controlPath(for: host) ?? "none")", "-O", "exit", host]
         return arguments
+    }
+
+    /// The master-connection socket of `host`: one per host name as given, even when several names reach the
+    /// same address (OpenSSH's `%C` would share one master between them). Hashed to respect the socket path limit.
+    func controlPath(for host: String) -> String? {
+        guard let controlDirectory else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in host.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return controlDirectory + "/" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     private func processEnvironment() -> Environment {

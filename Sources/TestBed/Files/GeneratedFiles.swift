@@ -27,7 +27,8 @@ enum GeneratedFiles {
             "MaxSessions 1000",
             "MaxAuthTries 3",
             "LoginGraceTime 60",
-            "LogLevel ERROR",
+            // VERBOSE logs one "Accepted publickey" line per authentication: tests count SSH handshakes with it.
+            "LogLevel VERBOSE",
             "Subsystem sftp internal-sftp",
             // Sessions get an empty HOME so the controller's dotfiles (e.g. a slow .bashrc) do not run.
             "SetEnv HOME=\(record.homePath) CUMIN_TESTBED_HOST=\(record.name)",

@@ -1,0 +1,122 @@
+import Cumin
+import Foundation
+import TestBed
+import Testing
+
+/// The `cumin` executable end to end on a bed of real sshds: output layout, exit codes, Ctrl-C.
+@Suite(.serialized) struct CLITests {
+    private func writeConfig(_ bed: TestBed) throws -> String {
+        let path = bed.directory + "/cumin-config.yaml"
+        try """
+        transport: clustershell
+        log_file: \(bed.directory)/cumin.log
+        default_backend: direct
+        clustershell:
+          ssh_options: ['-F \(bed.sshConfigPath)', '-o ConnectTimeout=5']
+          fanout: 16
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        try "web: D{host[1-2]}\n".write(toFile: bed.directory + "/aliases.yaml", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func cumin(_ arguments: [String], timeout: Double = 60, whileRunning: ((Process) throws -> Void)? = nil)
+        throws -> ProcessOutput
+    {
+        try runProcess(productPath("cumin"), arguments, timeout: timeout, whileRunning: whileRunning)
+    }
+
+    @Test func dryRunListsTheHosts() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let output = try cumin(["-c", config, "-n", "A:web or D{host3}"])
+            #expect(output.status == 0)
+            #expect(output.stdout == "host[1-3]\n")
+            #expect(output.stderr == "3 hosts will be targeted:\nDRY-RUN mode enabled, aborting\n")
+        }
+    }
+
+    @Test func groupsOutputsAndSummarises() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", "echo same"])
+            #expect(output.status == 0)
+            #expect(
+                output.stdout == """
+                    ===== NODE GROUP =====
+                    (3) host[1-3]
+                    ----- OUTPUT for command #1: 'echo same' -----
+                    same
+                    ================
+
+                    """)
+            #expect(output.stderr.hasSuffix("""
+                100.0% (3/3) success ratio (>= 100.0% threshold) for command #1: 'echo same'.
+                100.0% (3/3) success ratio (>= 100.0% threshold) of nodes successfully executed all commands.
+
+                """))
+            let log = try String(contentsOfFile: bed.directory + "/cumin.log", encoding: .utf8)
+            #expect(log.contains("Cumin execution completed (exit_code=0)"))
+        }
+    }
+
+    @Test func exitCodesFollowTheThreshold() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            try bed.stopHost("host3")
+            let below = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", "true"])
+            #expect(below.status == 2)
+            #expect(below.stderr.contains("33.3% (1/3) of nodes failed to execute command #1: 'true': host3"))
+            #expect(below.stderr.contains("66.7% (2/3) success ratio (< 100.0% threshold) for command #1: 'true'. Aborting.: host[1-2]"))
+            let above = try cumin(["-c", config, "-n", "--force", "--no-progress", "-p", "50", "host[1-3]", "true"])
+            #expect(above.status == 1)
+        }
+    }
+
+    @Test func refusesWithoutATerminalOrForce() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let output = try cumin(["-c", config, "-n", "host[1-2]", "hostname"])
+            #expect(output.status == 99)
+            #expect(output.stderr.contains("Not in a TTY but neither DRY-RUN nor FORCE mode were specified."))
+        }
+    }
+
+    @Test func formattedOutput() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let json = try cumin(["-c", config, "-n", "--force", "--no-progress", "-o", "json", "host[1-2]", "echo hi; echo there"])
+            #expect(json.status == 0)
+            #expect(json.stdout == "_____FORMATTED_OUTPUT_____\n{\n    \"host1\": \"hi\\nthere\",\n    \"host2\": \"hi\\nthere\"\n}\n")
+            let txt = try cumin(["-c", config, "-n", "--force", "--no-progress", "-o", "txt", "host[1-2]", "echo hi"])
+            #expect(txt.stdout == "_____FORMATTED_OUTPUT_____\nhost1: hi\nhost2: hi\n")
+        }
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let output = try cumin(["--force", "host1", "echo a", "echo b", "-c", "/nonexistent.yaml"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("-m/--mode is required when there are multiple COMMANDS"))
+        let badBatch = try cumin(["-b", "0", "host1", "true"])
+        #expect(badBatch.status == 2)
+    }
+
+    @Test func ctrlCKillsTheChildrenAndExits98() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let marker = "sleep 31.25"
+            let clock = ContinuousClock()
+            var interruptedAt = clock.now
+            let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", marker], timeout: 30) {
+                process in
+                usleep(1_500_000)
+                interruptedAt = clock.now
+                kill(process.processIdentifier, SIGINT)
+            }
+            #expect(clock.now - interruptedAt < .seconds(5))
+            #expect(output.status == 98)
+            #expect(output.stderr.contains("Execution interrupted by Ctrl+c/SIGINT/Aborted"))
+            let leftovers = try runProcess("/usr/bin/pgrep", ["-f", "ssh.*\(marker)"])
+            #expect(leftovers.stdout.isEmpty, "ssh clients left behind: \(leftovers.stdout)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Cumin
+import Foundation
+import TestBed
+
+/// Starts a bed of real loopback sshds for one test and stops it (by PID) afterwards.
+func withTestBed<T>(
+    hosts: Int = 3, shared: Int = 0, _ body: (TestBed, Configuration) async throws -> T
+) async throws -> T {
+    let directory = NSTemporaryDirectory() + "cumin-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
+    let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: hosts, sharedHostCount: shared))
+    defer {
+        try? bed.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+    var configuration = Configuration()
+    configuration.defaultBackend = "direct"
+    configuration.clustershell.sshOptions = ["-F \(bed.sshConfigPath)"]
+    configuration.clustershell.connectTimeout = 5
+    return try await body(bed, configuration)
+}
+
+/// The path of an executable product built with the tests (e.g. `cumin`): beside the test runner.
+func productPath(_ name: String, filePath: String = #filePath) -> String {
+    var candidates: [URL] = []
+    if let runner = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(runner) }
+    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+    let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(root.appendingPathComponent(".build/debug"))
+    for directory in candidates {
+        let candidate = directory.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return candidates[0].appendingPathComponent(name).path
+}
+
+/// What a finished child process printed.
+struct ProcessOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs an executable with no standard input, kills it after `timeout` seconds.
+func runProcess(
+    _ path: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double = 60,
+    whileRunning: ((Process) throws -> Void)? = nil
+) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    try whileRunning?(process)
+    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    return ProcessOutput(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
