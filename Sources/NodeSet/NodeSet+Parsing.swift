@@ -131,7 +131,15 @@ struct ExpressionParser {
                 } catch {
                     throw rangeError(error, origin: rangeOrigin, amended: amended)
                 }
-                range = prependingDigits(digits, to: indexes.sorted())
+                let runs = RangeSet.runs(of: indexes.sorted())
+                if runs.contains(where: { $0.last == -1 }) {
+                    // ClusterShell cannot rebuild a run ending at -1 here (its slice stop would be 0).
+                    throw NodeSetParseError(
+                        message: "invalid range upper limit (0)", expression: expression,
+                        position: characterOffset(rangeOrigin), token: String(decoding: range, as: UTF8.self),
+                        kind: .range)
+                }
+                range = prependingDigits(digits, to: runs)
                 amended = true
                 prefix = prefix.lowerBound..<(prefix.upperBound - leadingDigits)
             }
@@ -188,9 +196,9 @@ struct ExpressionParser {
     }
 
     /// `host1[0-3]`: every contiguous run of the range gets the digits prepended to each bound.
-    private func prependingDigits(_ digits: [UInt8], to sorted: [NodeIndex]) -> [UInt8] {
+    private func prependingDigits(_ digits: [UInt8], to runs: [RangeSet.Run]) -> [UInt8] {
         var result: [UInt8] = []
-        for (runNumber, run) in RangeSet.runs(of: sorted).enumerated() {
+        for (runNumber, run) in runs.enumerated() {
             if runNumber > 0 { result.append(UInt8(ascii: ",")) }
             var text: [UInt8] = []
             NodeIndex.appendFormatted(run.first, padding: run.padding, to: &text)
