@@ -22,7 +22,7 @@ import Testing
         ) { host, _ in
             host == "bench-host-003"
                 ? .init(exitCode: 255, output: "ssh: connect to host bench-host-003 port 2299: Connection refused\n")
-                : .init(output: "vm\n", delay: .milliseconds(30))
+                : .init(output: "vm\n", delay: .milliseconds(500))
         }
         #expect(
             stdout == """
