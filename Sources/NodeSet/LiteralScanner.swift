@@ -31,6 +31,7 @@ struct LiteralScanner {
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, longRunsAsText: Bool
     ) -> Outcome {
         guard !range.isEmpty else { return .empty }
+        if let lastPattern, matches(lastPattern, bytes, range) { return .scanned(lastPattern) }
         patternBytes.removeAll(keepingCapacity: true)
         indexes.removeAll(keepingCapacity: true)
         var position = range.lowerBound
@@ -65,5 +66,46 @@ struct LiteralScanner {
         let pattern = NodePattern(bytes: patternBytes, dimension: indexes.count)
         lastPattern = pattern
         return .scanned(pattern)
+    }
+
+    /// Fast path for runs of names sharing a pattern: checks the name against `pattern` while reading its
+    /// indexes, without building a new pattern.
+    private mutating func matches(_ pattern: NodePattern, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        indexes.removeAll(keepingCapacity: true)
+        return pattern.bytes.withUnsafeBufferPointer { skeleton in
+            let percent = UInt8(ascii: "%")
+            var position = range.lowerBound
+            var cursor = 0
+            while position < range.upperBound {
+                let byte = bytes[position]
+                if ByteScanning.isDigit(byte) {
+                    guard cursor + 1 < skeleton.count, skeleton[cursor] == percent,
+                        skeleton[cursor + 1] == UInt8(ascii: "s")
+                    else { return false }
+                    let runStart = position
+                    var value = 0
+                    var significant = 0
+                    while position < range.upperBound, ByteScanning.isDigit(bytes[position]) {
+                        let digit = Int(bytes[position] &- UInt8(ascii: "0"))
+                        if significant > 0 || digit != 0 { significant += 1 }
+                        if significant > 18 { return false }
+                        value = value * 10 + digit
+                        position += 1
+                    }
+                    indexes.append(NodeIndex(value: value, width: position - runStart))
+                    cursor += 2
+                } else {
+                    guard cursor < skeleton.count, skeleton[cursor] == byte else { return false }
+                    if byte == percent {
+                        guard cursor + 1 < skeleton.count, skeleton[cursor + 1] == percent else { return false }
+                        cursor += 2
+                    } else {
+                        cursor += 1
+                    }
+                    position += 1
+                }
+            }
+            return cursor == skeleton.count
+        }
     }
 }

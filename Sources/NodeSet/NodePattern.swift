@@ -11,7 +11,9 @@ struct NodePattern: Hashable, Comparable, Sendable {
 
     static func == (lhs: NodePattern, rhs: NodePattern) -> Bool { lhs.bytes == rhs.bytes }
 
-    func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 
     static func < (lhs: NodePattern, rhs: NodePattern) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)

@@ -18,7 +18,7 @@ extension NodeSet {
                 let entry = entries[pattern] ?? PatternEntry(dimension: pattern.dimension)
                 switch pattern.dimension {
                 case 0: return FoldedPattern(pattern: pattern, indexes: .none)
-                case 1: return FoldedPattern(pattern: pattern, indexes: .single(entry.indexes.sorted()))
+                case 1: return FoldedPattern(pattern: pattern, indexes: .single(NodeIndex.sorted(entry.indexes)))
                 default:
                     return FoldedPattern(pattern: pattern, indexes: .vectors(entry.vectors?.foldedVectors() ?? []))
                 }

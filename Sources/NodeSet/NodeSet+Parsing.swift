@@ -131,7 +131,7 @@ struct ExpressionParser {
                 } catch {
                     throw rangeError(error, origin: rangeOrigin, amended: amended)
                 }
-                let runs = RangeSet.runs(of: indexes.sorted())
+                let runs = RangeSet.runs(of: NodeIndex.sorted(indexes))
                 if runs.contains(where: { $0.last == -1 }) {
                     // ClusterShell cannot rebuild a run ending at -1 here (its slice stop would be 0).
                     throw NodeSetParseError(

@@ -28,9 +28,32 @@ public struct NodeSet: Sendable, Sequence, CustomStringConvertible {
     /// kept as literal text rather than as an index axis.
     /// - Parameter nodes: node names, e.g. `["db1001", "db1002"]`.
     public init<S: Sequence>(nodes: S) where S.Element == String {
-        entries.reserveCapacity(4)
         var scanner = LiteralScanner()
-        for node in nodes { insert(node, using: &scanner) }
+        // Consecutive names usually share a pattern: collect their indexes before touching the dictionary.
+        var runPattern: NodePattern?
+        var runIndexes = Set<NodeIndex>(minimumCapacity: nodes.underestimatedCount)
+        func flush() {
+            guard let pattern = runPattern, !runIndexes.isEmpty else { return }
+            if entries[pattern] == nil {
+                entries[pattern] = PatternEntry(indexes: runIndexes)
+            } else {
+                entries[pattern]?.indexes.formUnion(runIndexes)
+            }
+            runIndexes.removeAll(keepingCapacity: true)
+        }
+        for node in nodes {
+            guard let pattern = scanner.scan(node) else { continue }
+            if pattern.dimension == 1 {
+                if pattern != runPattern {
+                    flush()
+                    runPattern = pattern
+                }
+                runIndexes.insert(scanner.indexes[0])
+            } else {
+                insert(pattern: pattern, indexes: scanner.indexes)
+            }
+        }
+        flush()
     }
 
     /// The number of nodes.
@@ -65,14 +88,18 @@ public struct NodeSet: Sendable, Sequence, CustomStringConvertible {
 
     mutating func insert(_ node: String, using scanner: inout LiteralScanner) {
         guard let pattern = scanner.scan(node) else { return }
+        insert(pattern: pattern, indexes: scanner.indexes)
+    }
+
+    private mutating func insert(pattern: NodePattern, indexes: [NodeIndex]) {
         invalidateFolding()
         switch pattern.dimension {
         case 0:
             if entries[pattern] == nil { entries[pattern] = PatternEntry(dimension: 0) }
         case 1:
-            entries[pattern, default: PatternEntry(dimension: 1)].indexes.insert(scanner.indexes[0])
+            entries[pattern, default: PatternEntry(dimension: 1)].indexes.insert(indexes[0])
         default:
-            entries[pattern, default: PatternEntry(dimension: pattern.dimension)].vectors?.insert(scanner.indexes)
+            entries[pattern, default: PatternEntry(dimension: pattern.dimension)].vectors?.insert(indexes)
         }
     }
 

@@ -7,7 +7,7 @@
 extension RangeSetND {
     /// The folded vectors in ClusterShell order; each vector holds one sorted index list per axis.
     func foldedVectors() -> [[[NodeIndex]]] {
-        if let box { return [box.map { $0.sorted() }] }
+        if let box { return [box.map(NodeIndex.sorted)] }
         if points.isEmpty { return [] }
         var axes = [Set<NodeIndex>](repeating: [], count: dimension)
         for point in points {
@@ -18,7 +18,7 @@ extension RangeSetND {
             let (next, overflow) = product.multipliedReportingOverflow(by: axis.count)
             product = overflow ? Int.max : next
         }
-        if product == points.count { return [axes.map { $0.sorted() }] }
+        if product == points.count { return [axes.map(NodeIndex.sorted)] }
         var merger = VectorMerger(points: points, dimension: dimension)
         return merger.run()
     }

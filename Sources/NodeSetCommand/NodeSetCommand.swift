@@ -96,7 +96,8 @@ struct NodeSetCommand: ParsableCommand {
     private static func standardInputWords() -> [String] {
         var words: [String] = []
         while let line = readLine(strippingNewline: true) {
-            words.append(contentsOf: line.split(whereSeparator: { $0.isWhitespace }).map(String.init))
+            let pieces = line.utf8.split(whereSeparator: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+            for piece in pieces { words.append(String(decoding: piece, as: UTF8.self)) }
         }
         return words
     }
