@@ -70,7 +70,9 @@ struct LiteralScanner {
 
     /// Fast path for runs of names sharing a pattern: checks the name against `pattern` while reading its
     /// indexes, without building a new pattern.
-    private mutating func matches(_ pattern: NodePattern, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    private mutating func matches(
+        _ pattern: NodePattern, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>
+    ) -> Bool {
         indexes.removeAll(keepingCapacity: true)
         return pattern.bytes.withUnsafeBufferPointer { skeleton in
             let percent = UInt8(ascii: "%")

@@ -272,7 +272,8 @@ struct ExpressionParser {
 
     private func missingOperand(at position: Int) -> NodeSetParseError {
         let symbol = String(decoding: [bytes[position]], as: UTF8.self)
-        return error("missing nodeset operand with '\(symbol)' operator", at: position, token: position..<(position + 1))
+        return error(
+            "missing nodeset operand with '\(symbol)' operator", at: position, token: position..<(position + 1))
     }
 
     private func rangeError(_ failure: RangeSetParseFailure, origin: Int, amended: Bool) -> NodeSetParseError {

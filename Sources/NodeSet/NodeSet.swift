@@ -12,6 +12,12 @@ import Synchronization
 /// Every maximal digit run of a name is an index axis and indexes are compared as text, so `host1`,
 /// `host01` and `host001` are three different nodes. The set is a value type; building it from many names
 /// (``init(nodes:)``, ``insert(_:)``) is amortised O(1) per name, and folding is computed once and cached.
+///
+/// Deliberate differences from ClusterShell: node groups (`@group`) and wildcards are not resolved (cumin
+/// runs ClusterShell with `RESOLVER_NOGROUP`); an index may have at most 18 significant digits
+/// (ClusterShell: 100); one bracket or term may produce at most ten million nodes (ClusterShell accepts up to
+/// 10⁹ per range and runs out of memory); only ASCII digits and whitespace are recognised (Python also
+/// accepts other Unicode digits and spaces).
 public struct NodeSet: Sendable, Sequence, CustomStringConvertible {
     /// Nodes grouped by pattern (`host%s`, `rack%s-node%s`, `localhost`).
     var entries: [NodePattern: PatternEntry] = [:]

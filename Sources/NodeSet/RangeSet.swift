@@ -181,7 +181,8 @@ enum RangeSet {
                     currentPadded = padded
                     currentPadding = index.width
                 } else {
-                    emitSingles(from: currentStart, below: paddingMismatch ? lastValue + 1 : lastValue - step + 1, step: step)
+                    let stop = paddingMismatch ? lastValue + 1 : lastValue - step + 1
+                    emitSingles(from: currentStart, below: stop, step: step)
                     if paddingMismatch {
                         currentStart = value
                         currentPadded = padded

@@ -91,7 +91,9 @@ struct RangeSetND: Sendable {
             for axis in 0..<dimension where mine[axis] != theirs[axis] { differing.append(axis) }
             if differing.isEmpty { return }
             if differing.count == 1 {
-                box![differing[0]].formUnion(theirs[differing[0]])
+                var merged = mine
+                merged[differing[0]].formUnion(theirs[differing[0]])
+                box = merged
                 return
             }
             if (0..<dimension).allSatisfy({ mine[$0].isSuperset(of: theirs[$0]) }) { return }

@@ -40,7 +40,8 @@ import Testing
         Expected(input: "n[-05-1]", message: "padding length mismatch", position: 2, token: "-05-1", kind: .range),
         Expected(
             input: "27[-3--1]x", message: "invalid range upper limit (0)", position: 3, token: "-3--1", kind: .range),
-        Expected(input: "h[1-3!2]", message: "cannot convert string to integer", position: 2, token: "1-3!2", kind: .range),
+        Expected(
+            input: "h[1-3!2]", message: "cannot convert string to integer", position: 2, token: "1-3!2", kind: .range),
         Expected(input: "é,,x", message: "missing nodeset operand with ',' operator", position: 2, token: ","),
     ]
 
