@@ -207,10 +207,12 @@ for rep in $(seq 1 "$REPS"); do
   NCMDS=$SEQ_CMDS
   expr=$(hostexpr "$SEQ_HOSTS")
   cmds=(); for ((i = 0; i < SEQ_CMDS; i++)); do cmds+=(true); done
-  for tool in $(rotate "$rep" ours-reuse cumin ours-no-reuse); do
+  for tool in $(rotate "$rep" ours-reuse cumin ours-multiplexed ours-no-reuse); do
     case $tool in
       ours-reuse) run_one seq ours-reuse "$SEQ_HOSTS" "$rep" "$SEQ_HOSTS" "$TIMEOUT" - -- \
-          "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --reuse-connections -m sync -n "$expr" "${cmds[@]}" ;;
+          "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --connection-reuse session -m sync -n "$expr" "${cmds[@]}" ;;
+      ours-multiplexed) run_one seq ours-multiplexed "$SEQ_HOSTS" "$rep" "$SEQ_HOSTS" "$TIMEOUT" - -- \
+          "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --connection-reuse multiplexed -m sync -n "$expr" "${cmds[@]}" ;;
       ours-no-reuse) run_one seq ours-no-reuse "$SEQ_HOSTS" "$rep" $((SEQ_HOSTS * SEQ_CMDS)) "$TIMEOUT" - -- \
           "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --no-reuse-connections -m sync -n "$expr" "${cmds[@]}" ;;
       cumin) run_one seq cumin "$SEQ_HOSTS" "$rep" $((SEQ_HOSTS * SEQ_CMDS)) "$TIMEOUT" - -- \
@@ -277,7 +279,7 @@ HEADER=$BENCH_DIR/header-$STAMP.md
   echo
   echo "* Tree: \`$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\`$( [[ -z $(git -C "$ROOT" status --porcelain -- Sources Package.swift 2>/dev/null) ]] || echo ' + uncommitted/untracked changes in Sources/ (built as found on disk)'), release build; reference: Python cumin 6.0.0 + ClusterShell 1.9.3 ($("$PY" -c 'import platform; print("CPython", platform.python_version())'))."
   echo "* Machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r); $(ssh -V 2>&1 | cut -d, -f1). Load average (1/5/15 min) at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "* Test bed: one loopback sshd serving \`bench-host-001..$MAXN\`, KexAlgorithms curve25519-sha256 pinned, ControlMaster no (ours opens its own masters only in \`ours-reuse\`), empty remote HOME, host-key checks off. Fanout 64 for every tool."
+  echo "* Test bed: one loopback sshd serving \`bench-host-001..$MAXN\`, KexAlgorithms curve25519-sha256 pinned, ControlMaster no (ours reuses connections only in part b: one remote shell session per host in \`ours-reuse\`, one ControlMaster per host in \`ours-multiplexed\`), empty remote HOME, host-key checks off. Fanout 64 for every tool."
   echo "* $REPS repetition(s) per cell (medians; min-max in parentheses), tools interleaved and their order rotated every repetition; per-run timeout ${TIMEOUT} s. Total benchmark time $(( (T_END - T_START) / 60 )) min $(( (T_END - T_START) % 60 )) s."
   echo "* Client CPU = user+sys of the whole process tree (the tool and every ssh/sh it forks); peak RSS = largest single process. \"SSH logins\" = accepted publickey logins in the sshd log during the run."
   echo "* $FOLD_CHECK."

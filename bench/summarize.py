@@ -188,8 +188,10 @@ def main():
         ncmd = next(rs[0]['label'].get('commands', 5) for k, rs in runs.items() if k[0] == 'seq')
         out.append('### b. %d sequential commands (`-m sync`, `true` x %d) on N hosts over SSH' % (ncmd, ncmd))
         out.append('')
-        out.append(table(b, ['ours-reuse', 'ours-no-reuse', 'cumin'],
-                         note={'ours-reuse': 'ControlMaster per host', 'ours-no-reuse': '--no-reuse-connections'}))
+        out.append(table(b, ['ours-reuse', 'ours-multiplexed', 'ours-no-reuse', 'cumin'],
+                         note={'ours-reuse': '--connection-reuse session: one remote shell per host',
+                               'ours-multiplexed': '--connection-reuse multiplexed: one ControlMaster per host',
+                               'ours-no-reuse': '--no-reuse-connections'}))
         out.append('')
         o, c = b.get((n, 'ours-reuse')), b.get((n, 'cumin'))
         if o and c:

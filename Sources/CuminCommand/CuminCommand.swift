@@ -70,6 +70,11 @@ struct CuminCommand: AsyncParsableCommand {
         help: "Keep one SSH master connection per host during the run [default: on with several commands].")
     var reuseConnections: Bool?
 
+    @Option(
+        name: .customLong("connection-reuse"),
+        help: "How commands to one host share a connection: none, multiplexed (ControlMaster) or session.")
+    var connectionReuse: ConnectionReuse?
+
     @Flag(name: [.short, .long], help: "Log at DEBUG level to the log file.")
     var debug = false
 
@@ -126,6 +131,7 @@ struct CuminCommand: AsyncParsableCommand {
         invocation.dryRun = dryRun
         invocation.noProgress = noProgress
         invocation.reuseConnections = reuseConnections
+        invocation.connectionReuse = connectionReuse
         invocation.debug = debug
         invocation.trace = trace
         invocation.hostsQuery = hostsQuery
@@ -137,6 +143,7 @@ struct CuminCommand: AsyncParsableCommand {
 
 extension ExecutionOptions.Mode: ExpressibleByArgument {}
 extension CuminInvocation.OutputFormat: ExpressibleByArgument {}
+extension ConnectionReuse: ExpressibleByArgument {}
 
 /// Unbuffered writes to standard error.
 enum FileHandleStandardError {

@@ -72,6 +72,26 @@ import Testing
         }
     }
 
+    @Test func singleHostStreamsEveryCommandOverOneSession() async throws {
+        try await withTestBed { bed, _ in
+            let config = try writeConfig(bed)
+            let before = try bed.authenticationCount(of: "host2")
+            let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "-m", "sync", "host2", "echo one", "printf two"])
+            #expect(output.status == 0)
+            #expect(
+                output.stdout == """
+                    ----- OUTPUT for command #1: 'echo one' -----
+                    one
+                    ================
+                    ----- OUTPUT for command #2: 'printf two' -----
+                    two
+                    ================
+
+                    """)
+            #expect(try bed.authenticationCount(of: "host2") - before == 1)
+        }
+    }
+
     @Test func refusesWithoutATerminalOrForce() async throws {
         try await withTestBed { bed, _ in
             let config = try writeConfig(bed)

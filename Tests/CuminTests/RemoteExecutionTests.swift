@@ -8,9 +8,9 @@ import Testing
 @Suite(.serialized) struct RemoteExecutionTests {
     private func run(
         _ commands: [Command], on query: String, _ configuration: Configuration,
-        options: ExecutionOptions = ExecutionOptions(), reuse: Bool = false
+        options: ExecutionOptions = ExecutionOptions(), reuse: ConnectionReuse = .none
     ) async throws -> ExecutionResults {
-        let transport = try OpenSSHTransport(configuration: configuration, reuseConnections: reuse)
+        let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: reuse)
         return try await Executor(transport: transport, options: options).run(commands, on: try NodeSet(query))
     }
 
@@ -118,23 +118,67 @@ import Testing
         }
     }
 
-    @Test func connectionReuseSkipsHandshakes() async throws {
+    @Test(arguments: [ConnectionReuse.session, .multiplexed])
+    func connectionReuseSkipsHandshakes(mode: ConnectionReuse) async throws {
         try await withTestBed { bed, configuration in
             let commands = (1...4).map { Command("echo \($0)") }
             let before = try bed.hosts.map { try bed.authenticationCount(of: $0) }
-            let transport = try OpenSSHTransport(configuration: configuration, reuseConnections: true)
-            let controlDirectory = try #require(transport.controlDirectory)
+            let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: mode)
             let reused = try await Executor(transport: transport).run(commands, on: try NodeSet("host[1-3]"))
             #expect(reused.status == .succeeded)
             #expect(reused.hosts.allSatisfy { $0.results.map(\.stdoutText) == ["1\n", "2\n", "3\n", "4\n"] })
-            // Master connections are closed and their private directory removed at the end of the run.
-            #expect(!FileManager.default.fileExists(atPath: controlDirectory))
             let middle = try bed.hosts.map { try bed.authenticationCount(of: $0) }
             #expect(zip(middle, before).map { $0 - $1 } == [1, 1, 1])
-            let fresh = try await run(commands, on: "host[1-3]", configuration, reuse: false)
+            if let controlDirectory = transport.controlDirectory {
+                // Master connections are closed and their private directory removed at the end of the run.
+                #expect(!FileManager.default.fileExists(atPath: controlDirectory))
+            }
+            let fresh = try await run(commands, on: "host[1-3]", configuration, reuse: .none)
             #expect(fresh.status == .succeeded)
             let after = try bed.hosts.map { try bed.authenticationCount(of: $0) }
             #expect(zip(after, middle).map { $0 - $1 } == [4, 4, 4])
+        }
+    }
+
+    @Test func sessionsBehaveLikeSeparateCommands() async throws {
+        try await withTestBed { bed, configuration in
+            try bed.stopHost("host3")
+            let commands = [
+                Command("printf 'no newline'; echo oops >&2"),
+                Command("cat; echo \"it's\n  quoted\" | wc -l"),
+                Command("cd /tmp; export X=1; exit 4", okCodes: [4]),
+                Command("pwd; echo ${X:-unset}; test -z \"$PS1\""),
+            ]
+            let options = ExecutionOptions(successThreshold: 0)
+            let results = try await run(commands, on: "host[1-3]", configuration, options: options, reuse: .session)
+            let host1 = try #require(results.host("host1"))
+            #expect(host1.state == .success)
+            #expect(host1.results.map(\.exitCode) == [0, 0, 4, 0])
+            #expect(host1.results[0].stdoutText == "no newline")
+            #expect(host1.results[0].stderrText == "oops\n")
+            #expect(host1.results[1].stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            // Each command runs in its own shell: no state leaks from one to the next.
+            #expect(host1.results[3].stdoutText.hasSuffix("unset\n"))
+            #expect(!host1.results[3].stdoutText.hasPrefix("/tmp"))
+            let host3 = try #require(results.host("host3"))
+            #expect(host3.state == .failed)
+            #expect(host3.exitCodes == [255])
+            #expect(host3.results.first?.stderrText.contains("Connection refused") == true)
+        }
+    }
+
+    @Test func sessionTimeoutKillsOnlyThatHost() async throws {
+        try await withTestBed { bed, configuration in
+            try bed.setSlow("host2", delay: 5)
+            let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: .session)
+            let options = ExecutionOptions(successThreshold: 0.5)
+            let results = try await Executor(transport: transport, options: options)
+                .run([Command("echo one", timeout: .seconds(2)), Command("echo two")], on: try NodeSet("host[1-3]"))
+            #expect(results.host("host2")?.state == .timeout)
+            #expect(results.host("host1")?.results.map(\.stdoutText) == ["one\n", "two\n"])
+            try bed.setSlow("host2", delay: 0)
+            let again = try await Executor(transport: transport).run([Command("echo back")], on: try NodeSet("host2"))
+            #expect(again.host("host2")?.results.first?.stdoutText == "back\n")
         }
     }
 }

@@ -178,7 +178,8 @@ public struct CuminApplication: Sendable {
         switch configuration.transport {
         case "clustershell", "openssh", "ssh":
             let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
-            return try OpenSSHTransport(configuration: configuration, reuseConnections: reuse)
+            let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
+            return try OpenSSHTransport(configuration: configuration, connectionReuse: mode)
         case "noop":
             return NoOpTransport(fanout: configuration.clustershell.fanout)
         default:

@@ -44,6 +44,8 @@ public struct CuminInvocation: Sendable {
     public var trace = false
     /// `--reuse-connections` / `--no-reuse-connections`; `nil` reuses them when there are several commands.
     public var reuseConnections: Bool?
+    /// `--connection-reuse MODE`: how connections are reused; wins over ``reuseConnections``.
+    public var connectionReuse: ConnectionReuse?
     /// `HOSTS_QUERY`.
     public var hostsQuery = ""
     /// `COMMAND ...`.

@@ -37,6 +37,7 @@ public final class CuminReporter: ExecutionObserver {
     }
 
     public func executionWillStart(command index: Int?, hostCount: Int) {
+        logger?.debug("starting \(index.map { "command #\($0 + 1)" } ?? "all commands") on \(hostCount) hosts")
         progress.reset(total: hostCount)
     }
 
@@ -53,6 +54,7 @@ public final class CuminReporter: ExecutionObserver {
     }
 
     public func hostDidComplete(_ host: String, state: HostState) {
+        logger?.debug("node=\(host), state=\(state)")
         progress.update(success: state == .success)
     }
 

@@ -7,13 +7,23 @@ import System
 import SystemPackage
 #endif
 
-/// Runs commands with the OpenSSH client: one `ssh` process per host and command, so `ssh_config`, the agent,
-/// known_hosts and ProxyJump all apply.
+/// How an ``OpenSSHTransport`` reuses connections between successive commands to the same host.
+public enum ConnectionReuse: String, Sendable, Hashable, CaseIterable {
+    /// One `ssh` process, handshake and remote session per command (what cumin does).
+    case none
+    /// OpenSSH multiplexing: the first command leaves a master connection (ControlMaster/ControlPersist in a
+    /// private directory); later commands start an `ssh` client that skips the handshake.
+    case multiplexed
+    /// One `ssh HOST 'exec /bin/sh'` per host for the whole run: later commands need neither a new `ssh` process
+    /// nor a new handshake or remote session. The fastest; each command still runs in `"$SHELL" -c`.
+    case session
+}
+
+/// Runs commands with the OpenSSH client, so `ssh_config`, the agent, known_hosts and ProxyJump all apply.
 ///
 /// Arguments follow ClusterShell's order, so options from the configuration win (OpenSSH keeps the first value):
 /// `ssh <ssh_options> -oForwardAgent=no -oForwardX11=no [-l USER] -oConnectTimeout=N -oBatchMode=yes HOST COMMAND`.
-/// With connection reuse, the first command to a host leaves a master connection behind (ControlMaster,
-/// in a private directory) and later commands to that host skip the SSH handshake.
+/// See ``ConnectionReuse`` for how successive commands to one host share a connection.
 public struct OpenSSHTransport: Transport {
     /// The `ssh` executable.
     public let sshPath: String
@@ -27,19 +37,24 @@ public struct OpenSSHTransport: Transport {
     public let fanout: Int
     /// Extra environment for the `ssh` processes (cumin's `environment`).
     public let environment: [String: String]
-    /// The directory holding master-connection sockets, when connection reuse is on.
+    /// How connections are reused between commands.
+    public let connectionReuse: ConnectionReuse
+    /// The directory holding master-connection sockets (``ConnectionReuse/multiplexed`` only).
     public let controlDirectory: String?
+    /// Live remote shells, one per host (``ConnectionReuse/session`` only).
+    let sessions: SessionPool?
     /// Bytes kept per stream and command; more output is dropped.
     public let outputLimit: Int
 
     /// Creates a transport from cumin's configuration.
     /// - Parameters:
     ///   - configuration: the `clustershell` options and `environment` are used.
-    ///   - reuseConnections: keep one master connection per host for the life of this transport.
+    ///   - connectionReuse: how successive commands to one host share a connection (default: one session per host).
+    ///   - outputLimit: bytes kept per stream and command.
     /// - Throws: ``ExecutionError`` when `ssh` cannot be found or the options cannot be split into words.
-    public init(configuration: Configuration, reuseConnections: Bool = true, outputLimit: Int = 64 << 20)
-        throws(ExecutionError)
-    {
+    public init(
+        configuration: Configuration, connectionReuse: ConnectionReuse = .session, outputLimit: Int = 64 << 20
+    ) throws(ExecutionError) {
         let settings = configuration.clustershell
         self.sshPath = try Self.resolveExecutable(settings.sshPath ?? "ssh")
         self.options = try shellWords(settings.sshOptions.joined(separator: " "))
@@ -49,7 +64,14 @@ public struct OpenSSHTransport: Transport {
         self.fanout = max(1, min(settings.fanout, ResourceLimits.maximumConcurrentProcesses()))
         self.environment = configuration.environment
         self.outputLimit = outputLimit
-        self.controlDirectory = reuseConnections ? try Self.makeControlDirectory() : nil
+        self.connectionReuse = connectionReuse
+        self.controlDirectory = connectionReuse == .multiplexed ? try Self.makeControlDirectory() : nil
+        self.sessions = connectionReuse == .session ? SessionPool() : nil
+    }
+
+    /// Creates a transport that reuses connections through sessions (`true`) or not at all (`false`).
+    public init(configuration: Configuration, reuseConnections: Bool) throws(ExecutionError) {
+        try self.init(configuration: configuration, connectionReuse: reuseConnections ? .session : .none)
     }
 
     /// The full `ssh` argument list for one command (without the executable).
@@ -66,6 +88,9 @@ public struct OpenSSHTransport: Transport {
     }
 
     public func run(_ command: Command, on host: String, output: OutputHandler?) async -> TransportResult {
+        if let sessions {
+            return await runInSession(command, on: host, output: output, pool: sessions)
+        }
         let start = ContinuousClock.now
         let collector = OutputCollector(limit: outputLimit)
         var result = TransportResult()
@@ -162,8 +187,67 @@ public struct OpenSSHTransport: Transport {
         }
     }
 
-    /// Closes the master connections kept for `hosts` and removes the private socket directory.
+    /// Runs `command` in the host's long-lived remote shell, starting it on first use.
+    private func runInSession(_ command: Command, on host: String, output: OutputHandler?, pool: SessionPool) async
+        -> TransportResult
+    {
+        let start = ContinuousClock.now
+        let session = pool.session(for: host) {
+            RemoteShellSession(
+                sshPath: sshPath, arguments: arguments(host: host, command: "exec /bin/sh"),
+                environment: processEnvironment())
+        }
+        enum Outcome: Sendable {
+            case reply(RemoteShellSession.Reply)
+            case timer
+        }
+        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask { .reply(await session.run(command.command, live: output)) }
+            if let timeout = command.timeout {
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: timeout)
+                        return .timer
+                    } catch {
+                        return .reply(RemoteShellSession.Reply(sessionEnded: true))
+                    }
+                }
+            }
+            let first = await group.next() ?? .timer
+            if case .timer = first { session.terminate() }
+            group.cancelAll()
+            return first
+        }
+        var result = TransportResult(duration: ContinuousClock.now - start)
+        switch outcome {
+        case .timer:
+            result.timedOut = true
+            pool.discard(host, session)
+        case .reply(let reply):
+            (result.stdout, result.stderr, result.combined) = (reply.stdout, reply.stderr, reply.combined)
+            if reply.sessionEnded {
+                pool.discard(host, session)
+                if Task.isCancelled {
+                    result.cancelled = true
+                    result.problem = "interrupted"
+                } else {
+                    result.exitCode = reply.exitCode
+                    if reply.exitCode == nil { result.problem = "the SSH session to \(host) ended unexpectedly" }
+                }
+            } else {
+                result.exitCode = reply.exitCode
+            }
+        }
+        return result
+    }
+
+    /// Closes the connections kept for `hosts`: ends remote shells, or closes master connections and removes
+    /// their private socket directory.
     public func shutdown(hosts: [String]) async {
+        if let sessions {
+            await sessions.closeAll()
+            return
+        }
         guard let controlDirectory else { return }
         let sockets = (try? FileManager.default.contentsOfDirectory(atPath: controlDirectory)) ?? []
         if !sockets.isEmpty {
