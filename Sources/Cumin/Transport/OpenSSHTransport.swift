@@ -149,21 +149,14 @@ public struct OpenSSHTransport: Transport {
     ) async throws -> Bool {
         enum Event: Sendable { case drained, timer }
         return try await withThrowingTaskGroup(of: Event.self) { group in
-            group.addTask {
-                for try await buffer in execution.standardOutput {
-                    let chunk = buffer.withUnsafeBytes { Array($0) }
-                    collector.append(chunk, from: .stdout)
-                    live?(chunk, .stdout)
+            for (stream, sequence) in [(OutputStream.stdout, execution.standardOutput), (.stderr, execution.standardError)] {
+                group.addTask {
+                    await sequence.forEachChunk { chunk in
+                        collector.append(chunk, from: stream)
+                        live?(chunk, stream)
+                    }
+                    return .drained
                 }
-                return .drained
-            }
-            group.addTask {
-                for try await buffer in execution.standardError {
-                    let chunk = buffer.withUnsafeBytes { Array($0) }
-                    collector.append(chunk, from: .stderr)
-                    live?(chunk, .stderr)
-                }
-                return .drained
             }
             if let timeout {
                 group.addTask {

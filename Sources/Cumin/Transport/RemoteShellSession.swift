@@ -138,20 +138,8 @@ final class RemoteShellSession: Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await withTaskGroup(of: Void.self) { readers in
-                            readers.addTask {
-                                do {
-                                    for try await buffer in execution.standardOutput {
-                                        self.feed(buffer.withUnsafeBytes { Array($0) }, from: .stdout)
-                                    }
-                                } catch {}
-                            }
-                            readers.addTask {
-                                do {
-                                    for try await buffer in execution.standardError {
-                                        self.feed(buffer.withUnsafeBytes { Array($0) }, from: .stderr)
-                                    }
-                                } catch {}
-                            }
+                            readers.addTask { await execution.standardOutput.forEachChunk { self.feed($0, from: .stdout) } }
+                            readers.addTask { await execution.standardError.forEachChunk { self.feed($0, from: .stderr) } }
                         }
                         // Both streams closed: the remote shell is gone, so stop waiting for commands to send.
                         self.requests.finish()

@@ -6,6 +6,7 @@ import TestBed
 func withTestBed<T>(
     hosts: Int = 3, shared: Int = 0, _ body: (TestBed, Configuration) async throws -> T
 ) async throws -> T {
+    stopBedsOfDeadTestRuns()
     let directory = NSTemporaryDirectory() + "cumin-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
     let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: hosts, sharedHostCount: shared))
     defer {
@@ -17,6 +18,20 @@ func withTestBed<T>(
     configuration.clustershell.sshOptions = ["-F \(bed.sshConfigPath)"]
     configuration.clustershell.connectTimeout = 5
     return try await body(bed, configuration)
+}
+
+/// Stops (by the PIDs they recorded) the beds left behind by a test process that was killed before its
+/// `defer` ran; their directory names carry the PID of the test process that started them.
+private func stopBedsOfDeadTestRuns() {
+    let temporary = NSTemporaryDirectory()
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+    for entry in entries.prefix(10_000) where entry.hasPrefix("cumin-bed-") {
+        let parts = entry.split(separator: "-")
+        guard parts.count >= 4, let owner = Int32(parts[2]), owner != getpid(), kill(owner, 0) != 0 else { continue }
+        let directory = temporary + entry
+        try? TestBed.attach(directory: directory).stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }
 
 /// The path of an executable product built with the tests (e.g. `cumin`): beside the test runner.
