@@ -88,6 +88,13 @@ struct CuminCommand: AsyncParsableCommand {
     var commands: [String] = []
 
     static func main() async {
+        // Ctrl-C before the run starts (e.g. at the confirmation prompt) exits 98 as cumin does; during the run
+        // the application cancels the execution instead, so that every ssh child is killed and reported.
+        signal(SIGINT) { _ in
+            let message = Array("\nExecution interrupted by Ctrl+c/SIGINT/Aborted\n".utf8)
+            _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            _exit(98)
+        }
         do {
             let command = try parseAsRoot()
             guard let cumin = command as? CuminCommand else {

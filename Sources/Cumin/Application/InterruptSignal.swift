@@ -15,7 +15,7 @@ final class InterruptSignal: @unchecked Sendable {
     /// Cancels `task` on SIGINT or SIGTERM until ``stop()``.
     init(cancelling task: Task<ExecutionResults, any Error>) {
         for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
+            previous[signalNumber] = signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { task.cancel() }
             source.resume()
@@ -23,11 +23,13 @@ final class InterruptSignal: @unchecked Sendable {
         }
     }
 
-    /// Restores the default signal handling.
+    private var previous: [Int32: sighandler_t?] = [:]
+
+    /// Restores the signal handling that was in place before.
     func stop() {
         for source in sources { source.cancel() }
         sources.removeAll()
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for (signalNumber, handler) in previous { signal(signalNumber, handler ?? SIG_DFL) }
+        previous.removeAll()
     }
 }
