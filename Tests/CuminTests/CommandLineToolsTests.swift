@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// The `nodeset` and `testbed` executables end to end.
+@Suite(.serialized) struct CommandLineToolsTests {
+    @Test func nodesetFoldsExpandsAndCounts() throws {
+        let nodeset = productPath("nodeset")
+        #expect(try runProcess(nodeset, ["-f", "host1", "host2", "host[3-5]", "db01"]).stdout == "db01,host[1-5]\n")
+        #expect(try runProcess(nodeset, ["-e", "n[1-3]"]).stdout == "n1 n2 n3\n")
+        #expect(try runProcess(nodeset, ["-e", "-S", ",", "n[1-3]"]).stdout == "n1,n2,n3\n")
+        #expect(try runProcess(nodeset, ["-c", "x[1-10]", "y1"]).stdout == "11\n")
+        #expect(try runProcess(nodeset, ["-f", "rack[1-2]-node[1-2]", "-x", "rack1-node1"]).stdout == "rack2-node[1-2],rack1-node2\n")
+    }
+
+    @Test func nodesetReadsStandardInput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try directory.write("names", "a1 a2\na3\tb01\n")
+        let output = try runProcess("/bin/sh", ["-c", "exec \"$0\" -f < \"$1\"", productPath("nodeset"), input])
+        #expect(output.stdout == "a[1-3],b01\n")
+    }
+
+    @Test func nodesetReportsWhereAnErrorIs() throws {
+        let output = try runProcess(productPath("nodeset"), ["-f", "h[2-1]"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("nodeset: Parse error:"))
+        #expect(output.stderr.contains("position 2"))
+    }
+
+    @Test func testbedStartsInjectsFaultsAndStops() throws {
+        let directory = try TemporaryDirectory("testbed-cli")
+        defer { directory.remove() }
+        let testbed = productPath("testbed")
+        let dir = directory.path + "/bed"
+        let start = try runProcess(testbed, ["start", "--dir", dir, "--hosts", "2"])
+        #expect(start.status == 0, "\(start.stderr)")
+        defer { _ = try? runProcess(testbed, ["stop", "--dir", dir]) }
+        let ssh = try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host2", "echo up"])
+        #expect(ssh.stdout == "up\n")
+        #expect(try runProcess(testbed, ["down", "--dir", dir, "host2"]).status == 0)
+        let refused = try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host2", "true"])
+        #expect(refused.status == 255)
+        let status = try runProcess(testbed, ["status", "--dir", dir])
+        #expect(status.stdout.contains("host2"))
+        #expect(try runProcess(testbed, ["stop", "--dir", dir]).status == 0)
+        let afterStop = try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host1", "true"])
+        #expect(afterStop.status == 255)
+    }
+}
