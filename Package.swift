@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NodeSet", targets: ["NodeSet"]),
         .library(name: "Cumin", targets: ["Cumin"]),
         .library(name: "TestBed", targets: ["TestBed"]),
+        .library(name: "Wmflib", targets: ["Wmflib"]),
         .executable(name: "nodeset", targets: ["NodeSetCommand"]),
         .executable(name: "cumin", targets: ["CuminCommand"]),
         .executable(name: "testbed", targets: ["TestBedCommand"]),
@@ -36,6 +37,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Generic operations helpers (wmflib): retry, interactive prompts, config loaders, IRC/SAL logging, actions.
+        .target(
+            name: "Wmflib",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.
         .target(name: "TestBed", swiftSettings: swiftSettings),
         .executableTarget(
@@ -56,5 +66,6 @@ let package = Package(
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "WmflibTests", dependencies: ["Wmflib"], swiftSettings: swiftSettings),
     ]
 )
