@@ -181,4 +181,18 @@ import Testing
             #expect(again.host("host2")?.results.first?.stdoutText == "back\n")
         }
     }
+
+    @Test func sessionOutputIsBounded() async throws {
+        try await withTestBed(hosts: 1) { _, configuration in
+            let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: .session, outputLimit: 1000)
+            let results = try await Executor(transport: transport)
+                .run([Command("head -c 100000 /dev/zero | tr '\\0' x"), Command("echo next")], on: try NodeSet("host1"))
+            let host = try #require(results.host("host1"))
+            #expect(host.state == .failed)
+            #expect(host.results.count == 1)
+            #expect(host.results[0].stderrText.contains("wrote more than 2000 bytes"))
+            let again = try await Executor(transport: transport).run([Command("echo fine")], on: try NodeSet("host1"))
+            #expect(again.host("host1")?.results.first?.stdoutText == "fine\n")
+        }
+    }
 }

@@ -132,14 +132,20 @@ public struct OpenSSHTransport: Transport {
             }
         }
         (result.stdout, result.stderr, result.combined) = collector.take()
-        if result.exitCode == nil, !result.timedOut, !result.cancelled, let problem = result.problem {
-            // Make the failure visible in the grouped output, as ssh's own errors are.
-            let line = Array("\(problem)\n".utf8)
-            result.stderr += line
-            result.combined += line
-        }
         result.duration = ContinuousClock.now - start
-        return result
+        return Self.showingProblem(result)
+    }
+
+    /// Adds the transport's own failure (no exit code) to the output, as ssh's own errors are shown.
+    private static func showingProblem(_ result: TransportResult) -> TransportResult {
+        guard result.exitCode == nil, !result.timedOut, !result.cancelled, let problem = result.problem else {
+            return result
+        }
+        var shown = result
+        let line = Array("\(problem)\n".utf8)
+        shown.stderr += line
+        shown.combined += line
+        return shown
     }
 
     /// Reads both streams to the end; on timeout kills the process. Returns whether it timed out.
@@ -188,7 +194,7 @@ public struct OpenSSHTransport: Transport {
         let session = pool.session(for: host) {
             RemoteShellSession(
                 sshPath: sshPath, arguments: arguments(host: host, command: "exec /bin/sh"),
-                environment: processEnvironment())
+                environment: processEnvironment(), outputLimit: 2 * outputLimit)
         }
         enum Outcome: Sendable {
             case reply(RemoteShellSession.Reply)
@@ -223,6 +229,8 @@ public struct OpenSSHTransport: Transport {
                 if Task.isCancelled {
                     result.cancelled = true
                     result.problem = "interrupted"
+                } else if reply.outputLimitExceeded {
+                    result.problem = "the command wrote more than \(2 * outputLimit) bytes; the session was closed"
                 } else {
                     result.exitCode = reply.exitCode
                     if reply.exitCode == nil { result.problem = "the SSH session to \(host) ended unexpectedly" }
@@ -231,7 +239,7 @@ public struct OpenSSHTransport: Transport {
                 result.exitCode = reply.exitCode
             }
         }
-        return result
+        return Self.showingProblem(result)
     }
 
     /// Closes the connections kept for `hosts`: ends remote shells, or closes master connections and removes

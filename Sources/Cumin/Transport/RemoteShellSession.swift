@@ -22,6 +22,8 @@ final class RemoteShellSession: Sendable {
         var combined: [UInt8] = []
         /// The session ended before the command completed (connection failure, kill, remote shell exit).
         var sessionEnded = false
+        /// The command produced more output than the session keeps, so the session was killed.
+        var outputLimitExceeded = false
     }
 
     private struct Pending {
@@ -36,6 +38,7 @@ final class RemoteShellSession: Sendable {
         var exitCode: Int32?
         var liveStdout = 0
         var liveStderr = 0
+        var overflowed = false
     }
 
     private struct State {
@@ -52,9 +55,12 @@ final class RemoteShellSession: Sendable {
     private let stdoutMarker: [UInt8]
     private let stderrMarker: [UInt8]
     private let nonce: String
+    /// Bytes one command may produce (both streams); past it the session is killed and the command fails.
+    private let outputLimit: Int
 
     /// Starts `ssh` with `arguments` (which must end with the host and the remote command `exec /bin/sh`).
-    init(sshPath: String, arguments: [String], environment: Environment) {
+    init(sshPath: String, arguments: [String], environment: Environment, outputLimit: Int) {
+        self.outputLimit = outputLimit
         var generator = SystemRandomNumberGenerator()
         nonce = "__cumin_" + (0..<4).map { _ in String(generator.next() as UInt32, radix: 16) }.joined()
         stdoutMarker = Array("\n\(nonce):".utf8)
@@ -171,8 +177,9 @@ final class RemoteShellSession: Sendable {
             guard let pending = state.pending else { return nil }
             state.pending = nil
             var reply = Self.reply(from: pending, stdoutEnd: pending.stdout.count, stderrEnd: pending.stderr.count)
-            reply.exitCode = exitCode
+            reply.exitCode = pending.overflowed ? nil : exitCode
             reply.sessionEnded = true
+            reply.outputLimitExceeded = pending.overflowed
             return (pending.continuation, reply)
         }
         if let (continuation, reply) = finished { continuation.resume(returning: reply) }
@@ -181,6 +188,7 @@ final class RemoteShellSession: Sendable {
     private func feed(_ chunk: [UInt8], from stream: OutputStream) {
         var liveChunk: [UInt8] = []
         var live: OutputHandler?
+        var overflow = false
         let finished = state.withLock { state -> (CheckedContinuation<Reply, Never>, Reply)? in
             guard var pending = state.pending else {
                 if state.early.reduce(0, { $0 + $1.bytes.count }) < 65_536 { state.early.append((stream, chunk)) }
@@ -218,6 +226,10 @@ final class RemoteShellSession: Sendable {
                 }
             }
             guard let stdoutEnd = pending.stdoutEnd, let stderrEnd = pending.stderrEnd else {
+                if !pending.overflowed, pending.stdout.count + pending.stderr.count > outputLimit {
+                    pending.overflowed = true
+                    overflow = true
+                }
                 state.pending = pending
                 return nil
             }
@@ -228,6 +240,7 @@ final class RemoteShellSession: Sendable {
         }
         if !liveChunk.isEmpty { live?(liveChunk, stream) }
         if let (continuation, reply) = finished { continuation.resume(returning: reply) }
+        if overflow { terminate() }
     }
 
     /// The stdout marker `\n<nonce>:<code>\n`: where the command's output ends, and the exit code.
