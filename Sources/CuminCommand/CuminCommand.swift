@@ -35,13 +35,17 @@ struct CuminCommand: AsyncParsableCommand {
         help: ArgumentHelp("Percentage threshold to consider an execution unit successful (0-100).", valueName: "PCT"))
     var successPercentage = 100
 
-    @Option(name: [.short, .customLong("batch-size")], help: "Sliding batch size: an integer (10) or a percentage (50%).")
+    @Option(
+        name: [.short, .customLong("batch-size")], help: "Sliding batch size: an integer (10) or a percentage (50%).")
     var batchSize: String?
 
-    @Option(name: [.customShort("s"), .customLong("batch-sleep")], help: "Seconds to wait before starting the next host.")
+    @Option(
+        name: [.customShort("s"), .customLong("batch-sleep")], help: "Seconds to wait before starting the next host.")
     var batchSleep: Double?
 
-    @Flag(name: [.customShort("x"), .customLong("ignore-exit-codes")], help: "USE WITH CAUTION! Treat any exit code as success.")
+    @Flag(
+        name: [.customShort("x"), .customLong("ignore-exit-codes")],
+        help: "USE WITH CAUTION! Treat any exit code as success.")
     var ignoreExitCodes = false
 
     @Option(name: [.short, .long], help: "Output format for a single command (txt|json).")

@@ -98,7 +98,8 @@ import Testing
         arguments.force = true
         #expect(await app.run(arguments) == 0)
         #expect(console.capturedStderr.contains("FORCE mode enabled, continuing without confirmation"))
-        #expect(console.capturedStderr.contains("100.0% (3/3) success ratio (>= 100.0% threshold) for command #1: 'true'."))
+        #expect(
+            console.capturedStderr.contains("100.0% (3/3) success ratio (>= 100.0% threshold) for command #1: 'true'."))
         let log = try String(contentsOfFile: directory.path + "/logs/cumin.log", encoding: .utf8)
         #expect(log.contains("[INFO alice "))
         #expect(log.contains("Cumin execution completed (exit_code=0)"))

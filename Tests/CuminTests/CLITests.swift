@@ -49,11 +49,13 @@ import Testing
                     ================
 
                     """)
-            #expect(output.stderr.hasSuffix("""
-                100.0% (3/3) success ratio (>= 100.0% threshold) for command #1: 'echo same'.
-                100.0% (3/3) success ratio (>= 100.0% threshold) of nodes successfully executed all commands.
+            #expect(
+                output.stderr.hasSuffix(
+                    """
+                    100.0% (3/3) success ratio (>= 100.0% threshold) for command #1: 'echo same'.
+                    100.0% (3/3) success ratio (>= 100.0% threshold) of nodes successfully executed all commands.
 
-                """))
+                    """))
             let log = try String(contentsOfFile: bed.directory + "/cumin.log", encoding: .utf8)
             #expect(log.contains("Cumin execution completed (exit_code=0)"))
         }
@@ -66,7 +68,9 @@ import Testing
             let below = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", "true"])
             #expect(below.status == 2)
             #expect(below.stderr.contains("33.3% (1/3) of nodes failed to execute command #1: 'true': host3"))
-            #expect(below.stderr.contains("66.7% (2/3) success ratio (< 100.0% threshold) for command #1: 'true'. Aborting.: host[1-2]"))
+            #expect(
+                below.stderr.contains(
+                    "66.7% (2/3) success ratio (< 100.0% threshold) for command #1: 'true'. Aborting.: host[1-2]"))
             let above = try cumin(["-c", config, "-n", "--force", "--no-progress", "-p", "50", "host[1-3]", "true"])
             #expect(above.status == 1)
         }
@@ -76,7 +80,9 @@ import Testing
         try await withTestBed { bed, _ in
             let config = try writeConfig(bed)
             let before = try bed.authenticationCount(of: "host2")
-            let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "-m", "sync", "host2", "echo one", "printf two"])
+            let output = try cumin([
+                "-c", config, "-n", "--force", "--no-progress", "-m", "sync", "host2", "echo one", "printf two",
+            ])
             #expect(output.status == 0)
             #expect(
                 output.stdout == """
@@ -104,9 +110,14 @@ import Testing
     @Test func formattedOutput() async throws {
         try await withTestBed { bed, _ in
             let config = try writeConfig(bed)
-            let json = try cumin(["-c", config, "-n", "--force", "--no-progress", "-o", "json", "host[1-2]", "echo hi; echo there"])
+            let json = try cumin([
+                "-c", config, "-n", "--force", "--no-progress", "-o", "json", "host[1-2]", "echo hi; echo there",
+            ])
             #expect(json.status == 0)
-            #expect(json.stdout == "_____FORMATTED_OUTPUT_____\n{\n    \"host1\": \"hi\\nthere\",\n    \"host2\": \"hi\\nthere\"\n}\n")
+            #expect(
+                json.stdout
+                    == "_____FORMATTED_OUTPUT_____\n{\n    \"host1\": \"hi\\nthere\",\n    \"host2\": \"hi\\nthere\"\n}\n"
+            )
             let txt = try cumin(["-c", config, "-n", "--force", "--no-progress", "-o", "txt", "host[1-2]", "echo hi"])
             #expect(txt.stdout == "_____FORMATTED_OUTPUT_____\nhost1: hi\nhost2: hi\n")
         }
@@ -158,7 +169,10 @@ import Testing
         let cumin = productPath("cumin")
         let output = try runProcess(
             "/bin/sh",
-            ["-c", "ulimit -n 256 && exec \"$0\" -c \"$1\" -n --force --no-progress 'h[1-1000]' 'echo ok'", cumin, config],
+            [
+                "-c", "ulimit -n 256 && exec \"$0\" -c \"$1\" -n --force --no-progress 'h[1-1000]' 'echo ok'", cumin,
+                config,
+            ],
             timeout: 300)
         #expect(output.status == 0, "\(output.stderr.suffix(2000))")
         #expect(output.stdout.contains("(1000) h[1-1000]"))

@@ -9,7 +9,9 @@ import Testing
         #expect(try runProcess(nodeset, ["-e", "n[1-3]"]).stdout == "n1 n2 n3\n")
         #expect(try runProcess(nodeset, ["-e", "-S", ",", "n[1-3]"]).stdout == "n1,n2,n3\n")
         #expect(try runProcess(nodeset, ["-c", "x[1-10]", "y1"]).stdout == "11\n")
-        #expect(try runProcess(nodeset, ["-f", "rack[1-2]-node[1-2]", "-x", "rack1-node1"]).stdout == "rack2-node[1-2],rack1-node2\n")
+        #expect(
+            try runProcess(nodeset, ["-f", "rack[1-2]-node[1-2]", "-x", "rack1-node1"]).stdout
+                == "rack2-node[1-2],rack1-node2\n")
     }
 
     @Test func nodesetReadsStandardInput() throws {

@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test func syncAbortsBelowThresholdBeforeTheNextCommand() async throws {
-        let transport = ScriptedTransport { host, command in .init(exitCode: host == "host3" && command == "a" ? 1 : 0) }
+        let transport = ScriptedTransport { host, command in .init(exitCode: host == "host3" && command == "a" ? 1 : 0)
+        }
         let results = try await Executor(transport: transport).run([Command("a"), Command("b")], on: hosts)
         #expect(results.status == .failed)
         #expect(results.status.exitCode == 2)
@@ -27,7 +28,8 @@ import Testing
     }
 
     @Test func syncGoesOnAboveThresholdWithTheHostsThatSucceeded() async throws {
-        let transport = ScriptedTransport { host, command in .init(exitCode: host == "host3" && command == "a" ? 1 : 0) }
+        let transport = ScriptedTransport { host, command in .init(exitCode: host == "host3" && command == "a" ? 1 : 0)
+        }
         let options = ExecutionOptions(successThreshold: 0.5)
         let results = try await Executor(transport: transport, options: options)
             .run([Command("a"), Command("b")], on: hosts)

@@ -16,7 +16,8 @@ import Testing
 
     @Test func runsOnEveryHostAndKeepsStreamsApart() async throws {
         try await withTestBed { bed, configuration in
-            let results = try await run([Command("echo out-$CUMIN_TESTBED_HOST; echo err >&2")], on: "host[1-3]", configuration)
+            let results = try await run(
+                [Command("echo out-$CUMIN_TESTBED_HOST; echo err >&2")], on: "host[1-3]", configuration)
             #expect(results.status == .succeeded)
             for host in results.hosts {
                 let result = try #require(host.results.first)
@@ -72,7 +73,9 @@ import Testing
         try await withTestBed(hosts: 3) { _, configuration in
             let options = ExecutionOptions(batchSize: .count(1), batchSleep: .milliseconds(400))
             let results = try await run([Command("date +%s.%N")], on: "host[1-3]", configuration, options: options)
-            let times = results.hosts.compactMap { Double($0.results.first?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
+            let times = results.hosts.compactMap {
+                Double($0.results.first?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            }
             #expect(times.count == 3)
             #expect(times == times.sorted())
             for (earlier, later) in zip(times, times.dropFirst()) {
@@ -184,9 +187,11 @@ import Testing
 
     @Test func sessionOutputIsBounded() async throws {
         try await withTestBed(hosts: 1) { _, configuration in
-            let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: .session, outputLimit: 1000)
+            let transport = try OpenSSHTransport(
+                configuration: configuration, connectionReuse: .session, outputLimit: 1000)
             let results = try await Executor(transport: transport)
-                .run([Command("head -c 100000 /dev/zero | tr '\\0' x"), Command("echo next")], on: try NodeSet("host1"))
+                .run(
+                    [Command("head -c 100000 /dev/zero | tr '\\0' x"), Command("echo next")], on: try NodeSet("host1"))
             let host = try #require(results.host("host1"))
             #expect(host.state == .failed)
             #expect(host.results.count == 1)

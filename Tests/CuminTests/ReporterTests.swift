@@ -49,7 +49,9 @@ import Testing
     }
 
     @Test func syncAbortsWithNoOutput() async throws {
-        let (stdout, stderr, results) = try await run(["echo a", "exit 3", "echo never"], hosts: "bench-host-[001-002]") {
+        let (stdout, stderr, results) = try await run(
+            ["echo a", "exit 3", "echo never"], hosts: "bench-host-[001-002]"
+        ) {
             _, command in command == "echo a" ? .init(output: "a\n") : .init(exitCode: 3)
         }
         #expect(
@@ -75,13 +77,27 @@ import Testing
 
     @Test func asyncPrintsEveryCommandAtTheEnd() async throws {
         let options = ExecutionOptions(mode: .async, batchSize: .count(2), successThreshold: 0.5)
-        let (stdout, stderr, _) = try await run(["date +%Y", "ls /nonexistent"], hosts: "bench-host-[001-004]", options: options) {
+        let (stdout, stderr, _) = try await run(
+            ["date +%Y", "ls /nonexistent"], hosts: "bench-host-[001-004]", options: options
+        ) {
             host, command in
-            if host == "bench-host-003" { return .init(exitCode: 255, output: "ssh: connect to host bench-host-003 port 2299: Connection refused\n") }
-            if host == "bench-host-004" { return command == "date +%Y" ? .init(output: "2026\n") : .init(exitCode: 2, output: "ls: cannot access '/nonexistent': No such file or directory\n") }
-            return command == "date +%Y" ? .init(output: "2026\n") : .init(exitCode: 2, output: "ls: cannot access '/nonexistent': No such file or directory\n")
+            if host == "bench-host-003" {
+                return .init(
+                    exitCode: 255, output: "ssh: connect to host bench-host-003 port 2299: Connection refused\n")
+            }
+            if host == "bench-host-004" {
+                return command == "date +%Y"
+                    ? .init(output: "2026\n")
+                    : .init(exitCode: 2, output: "ls: cannot access '/nonexistent': No such file or directory\n")
+            }
+            return command == "date +%Y"
+                ? .init(output: "2026\n")
+                : .init(exitCode: 2, output: "ls: cannot access '/nonexistent': No such file or directory\n")
         }
-        #expect(stdout.contains("===== NODE GROUP =====\n(3) bench-host-[001-002,004]\n----- OUTPUT for command #1: 'date +%Y' -----\n2026\n"))
+        #expect(
+            stdout.contains(
+                "===== NODE GROUP =====\n(3) bench-host-[001-002,004]\n----- OUTPUT for command #1: 'date +%Y' -----\n2026\n"
+            ))
         #expect(stdout.contains("(3) bench-host-[001-002,004]\n----- OUTPUT for command #2: 'ls /nonexistent' -----\n"))
         #expect(
             stderr == """
@@ -112,11 +128,14 @@ import Testing
         let (stdout, _, _) = try await run(["echo line1; echo line2"], hosts: "bench-host-001") { _, _ in
             .init(output: "line1\nline2")
         }
-        #expect(stdout == "----- OUTPUT for command #1: 'echo line1; echo line2' -----\nline1\nline2\n================\n")
+        #expect(
+            stdout == "----- OUTPUT for command #1: 'echo line1; echo line2' -----\nline1\nline2\n================\n")
     }
 
     @Test func quietReporterPrintsOnlySummaries() async throws {
-        let (stdout, stderr, _) = try await run(["echo hi"], hosts: "h[1-2]", quiet: true) { _, _ in .init(output: "hi\n") }
+        let (stdout, stderr, _) = try await run(["echo hi"], hosts: "h[1-2]", quiet: true) { _, _ in
+            .init(output: "hi\n")
+        }
         #expect(stdout.isEmpty)
         #expect(stderr.hasPrefix("100.0% (2/2) success ratio (>= 100.0% threshold) for command #1: 'echo hi'."))
     }

@@ -45,7 +45,8 @@ extension Configuration {
             case "environment":
                 for (name, variable) in try mapping(value, key: key, path: path) {
                     let variableName = try scalarString(name, key: key, path: path)
-                    config.environment[variableName] = try scalarString(variable, key: "\(key).\(variableName)", path: path)
+                    config.environment[variableName] = try scalarString(
+                        variable, key: "\(key).\(variableName)", path: path)
                 }
             case "clustershell":
                 config.clustershell = try parseClusterShell(value, path: path)
@@ -80,7 +81,8 @@ extension Configuration {
         return aliases
     }
 
-    private static func parseClusterShell(_ node: Node, path: String) throws(ConfigurationError) -> ClusterShellOptions {
+    private static func parseClusterShell(_ node: Node, path: String) throws(ConfigurationError) -> ClusterShellOptions
+    {
         var options = ClusterShellOptions()
         for (keyNode, value) in try mapping(node, key: "clustershell", path: path) {
             let name = keyNode.string ?? "?"
@@ -127,10 +129,12 @@ extension Configuration {
             return try Yams.compose(yaml: text)
         } catch let yamlError as YamlError {
             if case .scanner(_, let problem, let mark, _) = yamlError {
-                throw ConfigurationError(path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+                throw ConfigurationError(
+                    path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
             }
             if case .parser(_, let problem, let mark, _) = yamlError {
-                throw ConfigurationError(path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+                throw ConfigurationError(
+                    path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
             }
             throw ConfigurationError(path: path, message: "invalid YAML: \(yamlError)")
         } catch {

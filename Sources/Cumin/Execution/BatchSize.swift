@@ -13,7 +13,8 @@ public enum BatchSize: Sendable, Hashable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasSuffix("%") {
             guard let value = Int(trimmed.dropLast()), (0...100).contains(value) else {
-                throw ExecutionError("\(text) is not a valid percentage, expected in range 0%-100% or positive integer.")
+                throw ExecutionError(
+                    "\(text) is not a valid percentage, expected in range 0%-100% or positive integer.")
             }
             self = .percentage(value)
         } else {
@@ -34,7 +35,8 @@ public enum BatchSize: Sendable, Hashable, CustomStringConvertible {
         case .percentage(let percent):
             let value = Int((Double(total) * Double(percent) / 100).rounded(.toNearestOrEven))
             guard value > 0 else {
-                throw ExecutionError("batch size \(percent)% of \(total) hosts selects no host; use a larger percentage")
+                throw ExecutionError(
+                    "batch size \(percent)% of \(total) hosts selects no host; use a larger percentage")
             }
             return min(value, total)
         }

@@ -31,8 +31,9 @@ public struct ExecutionResults: Sendable {
 
     /// Hosts that ran every command successfully.
     public var succeeded: NodeSet {
-        NodeSet(nodes: hosts.lazy.filter { $0.state == .success && $0.lastExecutedCommandIndex == commands.count - 1 }
-            .map(\.name))
+        NodeSet(
+            nodes: hosts.lazy.filter { $0.state == .success && $0.lastExecutedCommandIndex == commands.count - 1 }
+                .map(\.name))
     }
 
     /// Identical outputs of command `index` grouped by host set, in cumin's display order.

@@ -100,7 +100,8 @@ public struct Executor: Sendable {
                 let outcome = await self.execute(command, index: index, on: names[host], single: single)
                 guard case .single(let result) = outcome else { break }
                 results.append(result)
-                let succeeded = !result.cancelled && !result.timedOut
+                let succeeded =
+                    !result.cancelled && !result.timedOut
                     && result.exitCode.map(command.isSuccess(exitCode:)) == true
                 if !succeeded { break }
             }

@@ -65,7 +65,9 @@ public struct FileLogHandler: LogHandler {
                 try? manager.removeItem(atPath: "\(path).\(backupCount)")
                 for index in stride(from: backupCount - 1, through: 1, by: -1) {
                     let source = "\(path).\(index)"
-                    if manager.fileExists(atPath: source) { try? manager.moveItem(atPath: source, toPath: "\(path).\(index + 1)") }
+                    if manager.fileExists(atPath: source) {
+                        try? manager.moveItem(atPath: source, toPath: "\(path).\(index + 1)")
+                    }
                 }
                 try? manager.moveItem(atPath: path, toPath: "\(path).1")
             }
@@ -98,7 +100,8 @@ public struct FileLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let function = event.function.split(separator: "(").first.map(String.init) ?? event.function
-        var line = "\(Self.timestamp()) [\(Self.levelName(event.level)) \(user) \(getpid()) \(label).\(function):\(event.line)] \(event.message)"
+        var line =
+            "\(Self.timestamp()) [\(Self.levelName(event.level)) \(user) \(getpid()) \(label).\(function):\(event.line)] \(event.message)"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if !merged.isEmpty {
             line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -1,11 +1,11 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where reports go: the process's standard output and error, or memory (for tests).
@@ -142,10 +142,10 @@ public final class Console: Sendable {
 /// `write(2)`, named apart from ``Console``'s own methods.
 private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, pointer, count)
+        Glibc.write(descriptor, pointer, count)
     #elseif canImport(Musl)
-    Musl.write(descriptor, pointer, count)
+        Musl.write(descriptor, pointer, count)
     #else
-    Darwin.write(descriptor, pointer, count)
+        Darwin.write(descriptor, pointer, count)
     #endif
 }

@@ -2,9 +2,9 @@ import Foundation
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// How an ``OpenSSHTransport`` reuses connections between successive commands to the same host.
@@ -155,7 +155,9 @@ public struct OpenSSHTransport: Transport {
     ) async throws -> Bool {
         enum Event: Sendable { case drained, timer }
         return try await withThrowingTaskGroup(of: Event.self) { group in
-            for (stream, sequence) in [(OutputStream.stdout, execution.standardOutput), (.stderr, execution.standardError)] {
+            for (stream, sequence) in [
+                (OutputStream.stdout, execution.standardOutput), (.stderr, execution.standardError),
+            ] {
                 group.addTask {
                     await sequence.forEachChunk { chunk in
                         collector.append(chunk, from: stream)

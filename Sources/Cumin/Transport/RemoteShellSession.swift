@@ -2,9 +2,9 @@ import Subprocess
 import Synchronization
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// One long-lived `ssh HOST 'exec /bin/sh'` that runs commands one after another over the same connection and
@@ -144,8 +144,12 @@ final class RemoteShellSession: Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await withTaskGroup(of: Void.self) { readers in
-                            readers.addTask { await execution.standardOutput.forEachChunk { self.feed($0, from: .stdout) } }
-                            readers.addTask { await execution.standardError.forEachChunk { self.feed($0, from: .stderr) } }
+                            readers.addTask {
+                                await execution.standardOutput.forEachChunk { self.feed($0, from: .stdout) }
+                            }
+                            readers.addTask {
+                                await execution.standardError.forEachChunk { self.feed($0, from: .stderr) }
+                            }
                         }
                         // Both streams closed: the remote shell is gone, so stop waiting for commands to send.
                         self.requests.finish()
