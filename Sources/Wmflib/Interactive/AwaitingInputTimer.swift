@@ -1,0 +1,24 @@
+import Dispatch
+
+/// Calls a notification once if a prompt is still waiting after a delay (wmflib's `threading.Timer`).
+struct AwaitingInputTimer {
+    private let item: DispatchWorkItem?
+
+    /// Schedules `notify` after `delay`, or nothing when `notify` is `nil`.
+    init(after delay: Duration, notify: (@Sendable () -> Void)?) {
+        guard let notify else {
+            item = nil
+            return
+        }
+        let item = DispatchWorkItem(block: notify)
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(nanoseconds, 0)), execute: item)
+        self.item = item
+    }
+
+    /// Stops the notification if it has not fired yet.
+    func cancel() {
+        item?.cancel()
+    }
+}
