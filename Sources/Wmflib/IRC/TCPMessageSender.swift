@@ -2,8 +2,19 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+
+    private let streamSocketType = Int32(SOCK_STREAM.rawValue)
+    private let sendFlags = Int32(MSG_NOSIGNAL)
+    private func sendBytes(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+        Glibc.send(fd, pointer, count, sendFlags)
+    }
 #elseif canImport(Darwin)
     import Darwin
+
+    private let streamSocketType = SOCK_STREAM
+    private func sendBytes(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+        Darwin.send(fd, pointer, count, 0)
+    }
 #endif
 
 /// Sends one message over a fresh TCP connection, as wmflib's `SocketHandler._send_message`.
@@ -20,7 +31,7 @@ struct TCPMessageSender: Sendable {
     func send(_ message: String) throws(WmflibError) {
         var hints = addrinfo()
         hints.ai_family = AF_INET
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = streamSocketType
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let address = result else {
@@ -58,7 +69,7 @@ struct TCPMessageSender: Sendable {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { buffer in
-                Glibc.send(socketFD, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+                sendBytes(socketFD, buffer.baseAddress, buffer.count)
             }
             guard sent > 0 else { throw systemError("send to \(host):\(port)") }
             offset += sent
