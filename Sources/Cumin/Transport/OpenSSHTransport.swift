@@ -252,26 +252,21 @@ public struct OpenSSHTransport: Transport {
             return
         }
         guard let controlDirectory else { return }
-        let sockets = (try? FileManager.default.contentsOfDirectory(atPath: controlDirectory)) ?? []
-        if !sockets.isEmpty {
-            await withTaskGroup(of: Void.self) { group in
-                var iterator = hosts.makeIterator()
-                var inFlight = 0
-                func startNext() -> Bool {
-                    guard let host = iterator.next() else { return false }
-                    let arguments = exitArguments(host: host)
-                    group.addTask {
-                        _ = try? await Subprocess.run(
-                            .path(FilePath(sshPath)), arguments: Arguments(arguments), input: .none,
-                            output: .discarded, error: .discarded)
-                    }
-                    return true
-                }
-                while inFlight < fanout, startNext() { inFlight += 1 }
-                while await group.next() != nil {
-                    if !startNext() { inFlight -= 1 }
+        // Only hosts that actually left a master behind (unreachable ones did not) need an `ssh -O exit`.
+        let mastered = hosts.filter { controlPath(for: $0).map(FileManager.default.fileExists(atPath:)) ?? false }
+        await withTaskGroup(of: Void.self) { group in
+            var iterator = mastered.makeIterator()
+            func startNext() {
+                guard let host = iterator.next() else { return }
+                let arguments = exitArguments(host: host)
+                group.addTask {
+                    _ = try? await Subprocess.run(
+                        .path(FilePath(sshPath)), arguments: Arguments(arguments), input: .none,
+                        output: .discarded, error: .discarded)
                 }
             }
+            for _ in 0..<fanout { startNext() }
+            while await group.next() != nil { startNext() }
         }
         try? FileManager.default.removeItem(atPath: controlDirectory)
     }
