@@ -13,9 +13,13 @@ let package = Package(
         .library(name: "Cumin", targets: ["Cumin"]),
         .library(name: "TestBed", targets: ["TestBed"]),
         .library(name: "Wmflib", targets: ["Wmflib"]),
+        .library(name: "Spicerack", targets: ["Spicerack"]),
+        // The framework that cookbook trees are compiled against by `cookbook` (see Sources/CookbookBuild).
+        .library(name: "SpicerackFramework", type: .dynamic, targets: ["Spicerack"]),
         .executable(name: "nodeset", targets: ["NodeSetCommand"]),
         .executable(name: "cumin", targets: ["CuminCommand"]),
         .executable(name: "testbed", targets: ["TestBedCommand"]),
+        .executable(name: "cookbook", targets: ["CookbookCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +50,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The cookbook framework: cookbook APIs, the runner, menu, logs, locks and the Spicerack object.
+        .target(
+            name: "Spicerack",
+            dependencies: [
+                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Distributed locks with concurrency, TTL and heartbeat: a local backend and etcd v3.
+        .target(
+            name: "SpicerackLocks",
+            dependencies: ["Wmflib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Remote execution for cookbooks (Cumin's engine behind Spicerack's RemoteHosts), HTTP client, Prometheus.
+        .target(
+            name: "SpicerackRemote",
+            dependencies: ["Cumin", "NodeSet", "Wmflib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Compiles cookbook trees into cached executables (the front half of `cookbook`).
+        .target(
+            name: "CookbookBuild",
+            dependencies: ["Spicerack"],
+            swiftSettings: swiftSettings
+        ),
         // A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.
         .target(name: "TestBed", swiftSettings: swiftSettings),
         .executableTarget(
@@ -63,9 +96,21 @@ let package = Package(
             dependencies: ["TestBed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "CookbookCommand",
+            dependencies: ["CookbookBuild", "Spicerack"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "WmflibTests", dependencies: ["Wmflib"], swiftSettings: swiftSettings),
+        .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpicerackTests", dependencies: ["Spicerack", "CookbookBuild", "Cumin", "TestBed"],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -10,6 +10,9 @@ command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || packages+=(util-linux)
 command -v pgrep >/dev/null 2>&1 || packages+=(procps)
 command -v git >/dev/null 2>&1 || packages+=(git)
+command -v script >/dev/null 2>&1 || packages+=(bsdutils)   # pseudo-terminal for the cookbook menu tests
+[[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests
+command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
 
 if ((${#packages[@]})); then
   sudo=""

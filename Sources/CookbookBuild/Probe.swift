@@ -1,0 +1,2 @@
+import Spicerack
+public enum BuildProbe {}

@@ -1,0 +1,3 @@
+import Logging
+/// Placeholder; replaced by the locks implementation.
+enum SpicerackLocksPlaceholder {}

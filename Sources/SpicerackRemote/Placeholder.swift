@@ -1,0 +1,3 @@
+import Cumin
+/// Placeholder; replaced by the remote implementation.
+enum SpicerackRemotePlaceholder {}
