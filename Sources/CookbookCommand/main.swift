@@ -1,1 +1,8 @@
 import CookbookBuild
+import Foundation
+import Spicerack
+
+// `cookbook`: lists from the index, or compiles the tree when it changed and execs the compiled runner.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let code = await CookbookFrontEnd.run(arguments: arguments)
+exit(code)

@@ -49,7 +49,8 @@ public struct FileLogHandler: LogHandler {
             }
         }
 
-        func write(_ line: String) {
+        /// Appends a line (rotating first when it would overflow).
+        public func write(_ line: String) {
             let data = Data(line.utf8)
             state.withLock { state in
                 if state.size + UInt64(data.count) > maxBytes { rotate(&state) }
@@ -110,7 +111,7 @@ public struct FileLogHandler: LogHandler {
     }
 
     /// Python logging's level names.
-    static func levelName(_ level: Logger.Level) -> String {
+    public static func levelName(_ level: Logger.Level) -> String {
         switch level {
         case .trace: "TRACE"
         case .debug: "DEBUG"
@@ -123,7 +124,7 @@ public struct FileLogHandler: LogHandler {
     }
 
     /// `YYYY-MM-DD HH:MM:SS,mmm` in local time, as Python's `asctime`.
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec

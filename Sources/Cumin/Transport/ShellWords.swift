@@ -3,7 +3,7 @@
 /// Cumin passes `clustershell.ssh_options` through this kind of splitting, so
 /// `-o "UserKnownHostsFile=/dev/null"` becomes `["-o", "UserKnownHostsFile=/dev/null"]`.
 /// - Throws: ``ExecutionError`` for an unclosed quote or a trailing backslash.
-func shellWords(_ text: String) throws(ExecutionError) -> [String] {
+public func shellWords(_ text: String) throws(ExecutionError) -> [String] {
     var words: [String] = []
     var current = ""
     var inWord = false

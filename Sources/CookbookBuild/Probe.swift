@@ -1,2 +1,0 @@
-import Spicerack
-public enum BuildProbe {}
