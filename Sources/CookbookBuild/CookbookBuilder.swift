@@ -92,7 +92,7 @@ public struct CookbookBuilder: Sendable {
         let compiler = SwiftCompiler(swift: swift)
         let generator = PackageGenerator(directory: "\(treeDirectory)/package", framework: framework)
         var excluded: [String: BuildProblem] = [:]
-        progress("Compiling the cookbook tree (\(tree.files.count) files changed or new since the last build)...")
+        progress("Compiling the cookbook tree (\(tree.files.count) files, sources changed since the last build)...")
         for _ in 0..<Self.maximumRounds {
             let plan = TreePlan(tree: tree, excluded: excluded)
             let mapping: (files: [String: String], mainLines: [Int: String])
