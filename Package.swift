@@ -104,8 +104,8 @@ let package = Package(
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
-        .testTarget(name: "WmflibTests", dependencies: ["Wmflib"], swiftSettings: swiftSettings),
-        .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks"], swiftSettings: swiftSettings),
+        .testTarget(name: "WmflibTests", dependencies: ["Wmflib", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed"],
             swiftSettings: swiftSettings),

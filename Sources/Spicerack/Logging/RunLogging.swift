@@ -25,16 +25,27 @@ public struct RunLogging: Sendable {
     /// - Parameters:
     ///   - logsBaseDirectory: `logs_base_dir`.
     ///   - name: the cookbook or group; `sre.hosts.reboot-single` → `sre/hosts/reboot-single.log`.
+    ///   - group: the directory of the cookbook (`demo` for `demo.multi.First`, logged to `demo/multi.First.log`);
+    ///     `nil` when `name` is a group.
     ///   - user: the operator.
     ///   - dryRun: adds the `DRY-RUN` markers and shows DEBUG on the console.
     ///   - console: where console lines go.
     ///   - irc: the tcpircbot endpoint, when configured.
     /// - Throws: ``ConfigurationError`` when the files cannot be opened.
     public init(
-        logsBaseDirectory: String, name: String, user: String, hostname: String, dryRun: Bool,
+        logsBaseDirectory: String, name: String, group: String? = nil, user: String, hostname: String, dryRun: Bool,
         console: ConsoleLogHandler.Output = .standardError, irc: (host: String, port: Int)?
     ) throws(ConfigurationError) {
-        let relative = name.isEmpty ? "cookbooks" : name.replacingOccurrences(of: ".", with: "/")
+        let relative: String
+        if name.isEmpty {
+            relative = "cookbooks"
+        } else if let group, !group.isEmpty, name.hasPrefix(group + ".") {
+            relative = group.replacingOccurrences(of: ".", with: "/") + "/" + name.dropFirst(group.count + 1)
+        } else if let group, group.isEmpty {
+            relative = name
+        } else {
+            relative = name.replacingOccurrences(of: ".", with: "/")
+        }
         let base = (logsBaseDirectory as NSString).appendingPathComponent(relative)
         logFile = base + ".log"
         extendedLogFile = base + "-extended.log"

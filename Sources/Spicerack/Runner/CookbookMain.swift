@@ -55,7 +55,7 @@ public enum CookbookMain {
             let logs = try configuration.requireLogsBaseDirectory()
             let irc = configuration.ircHost.flatMap { host in configuration.ircPort.map { (host: host, port: $0) } }
             logging = try RunLogging(
-                logsBaseDirectory: logs, name: name, user: getUsernameForLogs(), hostname: shortHostname(),
+                logsBaseDirectory: logs, name: name, group: tree.entries[name]?.group, user: getUsernameForLogs(), hostname: shortHostname(),
                 dryRun: global.dryRun, irc: irc)
         } catch {
             printError(error.description)

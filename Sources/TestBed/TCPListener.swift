@@ -5,13 +5,16 @@ import Synchronization
     import Glibc
 #endif
 
-/// A TCP server on 127.0.0.1 (random port) that collects what each connection sends until it closes.
-final class TCPListener: Sendable {
-    let port: Int
+/// A TCP server on 127.0.0.1 (random port) that collects what each connection sends until it closes: a stand-in
+/// for tcpircbot in tests.
+public final class TCPListener: Sendable {
+    /// The port it listens on.
+    public let port: Int
     private let socketFD: Int32
     private let received = Mutex<[String]>([])
 
-    init() throws {
+    /// Listens on a free port of 127.0.0.1.
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -34,7 +37,8 @@ final class TCPListener: Sendable {
     }
 
     /// Accepts `count` connections in the background, reading each to its end.
-    func accept(count: Int) -> Thread {
+    @discardableResult
+    public func accept(count: Int) -> Thread {
         let fd = socketFD
         let thread = Thread { [self] in
             for _ in 0..<count {
@@ -57,7 +61,7 @@ final class TCPListener: Sendable {
     }
 
     /// Waits until `count` messages have arrived or `timeout` passes, and returns them.
-    func messages(count: Int, timeout: Duration = .seconds(5)) -> [String] {
+    public func messages(count: Int, timeout: Duration = .seconds(5)) -> [String] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let current = received.withLock { $0 }
@@ -67,14 +71,15 @@ final class TCPListener: Sendable {
         return received.withLock { $0 }
     }
 
-    func stop() {
+    /// Stops listening.
+    public func stop() {
         shutdown(socketFD, Int32(SHUT_RDWR))
         close(socketFD)
     }
 }
 
 /// A port on 127.0.0.1 that nothing listens on.
-func closedPort() throws -> Int {
+public func closedPort() throws -> Int {
     let listener = try TCPListener()
     let port = listener.port
     listener.stop()
