@@ -1,3 +1,0 @@
-import Logging
-/// Placeholder; replaced by the locks implementation.
-enum SpicerackLocksPlaceholder {}
