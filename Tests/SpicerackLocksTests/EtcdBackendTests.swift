@@ -83,6 +83,29 @@ struct EtcdBackendTests {
         #expect(!FileManager.default.fileExists(atPath: server.directory))
         server.stop()
     }
+
+    @Test("a server left by a killed test process is stopped when the next one starts")
+    func orphanIsStopped() throws {
+        // A process that has exited stands for the killed test run; a sleep stands for its etcd.
+        let owner = Process()
+        owner.executableURL = URL(fileURLWithPath: "/bin/true")
+        try owner.run()
+        owner.waitUntilExit()
+        let orphan = Process()
+        orphan.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        orphan.arguments = ["30"]
+        try orphan.run()
+        defer { if orphan.isRunning { kill(orphan.processIdentifier, SIGKILL) } }
+        let directory = "\(EtcdServer.baseDirectory)/etcd-\(owner.processIdentifier)-1"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "\(orphan.processIdentifier) -\n".write(toFile: directory + "/etcd.pid", atomically: true, encoding: .utf8)
+
+        let server = try EtcdServer()
+        defer { server.stop() }
+        orphan.waitUntilExit()
+        #expect(orphan.terminationReason == .uncaughtSignal)
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
 }
 
 /// A loopback port nothing listens on (bound by the kernel, then closed).

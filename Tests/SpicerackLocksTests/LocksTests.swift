@@ -27,7 +27,8 @@ struct LocksTests {
         #expect(
             retries.first?.hasPrefix(
                 "[1/3, retrying in 0.02s] Unable to acquire lock for key \(key.path): held by 1 of 1 allowed:\n"
-                    + "    alice@elsewhere [4242], pid 4242, held 0s, 9m ") == true, "\(retries)")
+                    + "    alice@elsewhere [4242], pid 4242, held ") == true, "\(retries)")
+        #expect(retries.first?.contains("s, 9m ") == true, "\(retries)")
         #expect(retries.first?.hasSuffix("left, waiting for input (sre.hosts.reboot -t T1)") == true)
         let failure = try #require(error)
         guard case .busy(let holders, let allowed) = failure.kind else {

@@ -89,10 +89,7 @@ public struct Locks: Sendable {
             case .busy(let holders):
                 let allowed = LockAdmission.limit(live: holders, newcomerConcurrency: concurrency)
                 let error = LockError(.busy(holders: holders, allowed: allowed), key: key.path)
-                guard attempt < policy.tries else {
-                    logger.error("\(error)")
-                    throw error
-                }
+                guard attempt < policy.tries else { throw error }
                 let wait = policy.delay(afterAttempt: attempt)
                 let seconds = String(format: "%.2f", wait.seconds)
                 logger.warning(
