@@ -34,6 +34,7 @@ public struct EtcdLockBackend: LockBackend {
         "etcd at " + (endpoints.isEmpty ? "(no endpoint configured)" : endpoints.joined(separator: ", "))
     }
 
+    /// Grants a lease of the holder's TTL and commits the holder if the guard did not move since the read.
     public func acquire(key: LockKey, holder: LockHolder) async throws(LockError) -> LockAcquisition {
         var lease: (id: Int64, ttl: Int)?
         do throws(LockError) {
@@ -72,6 +73,7 @@ public struct EtcdLockBackend: LockBackend {
         }
     }
 
+    /// Keeps the holder's lease alive and rewrites its value (refresh time, waiting for input).
     public func refresh(key: LockKey, holderID: String, waitingForInput: Bool) async throws(LockError) -> LockHolder {
         let path = holderPath(key, holderID)
         let lost = { (reason: String) in
@@ -99,6 +101,7 @@ public struct EtcdLockBackend: LockBackend {
         return holder
     }
 
+    /// Revokes the holder's lease (deleting its key) and drops the guard when no holder is left.
     public func release(key: LockKey, holderID: String) async throws(LockError) {
         let path = holderPath(key, holderID)
         let range: EtcdRangeResponse = try await call("/v3/kv/range", EtcdRangeRequest(key: path), key, "release")
@@ -115,6 +118,7 @@ public struct EtcdLockBackend: LockBackend {
             success: [.delete(EtcdDeleteRangeRequest(key: key.path))])
     }
 
+    /// Every holder key under `prefix`, read in one range request.
     public func holders(prefix: LockPrefix?) async throws(LockError) -> [LockKey: [LockHolder]] {
         let root = LockKey.root + "/" + (prefix.map { $0.rawValue + "/" } ?? "")
         let range: EtcdRangeResponse

@@ -32,6 +32,7 @@ public struct LocalLockBackend: LockBackend {
     /// `lock directory <path>`.
     public var backendDescription: String { files.description }
 
+    /// Adds `holder` under the `flock` if the live holders leave room (see ``LockBackend/acquire(key:holder:)``).
     public func acquire(key: LockKey, holder: LockHolder) async throws(LockError) -> LockAcquisition {
         try await update(key, operation: "acquire") { holders throws(LockError) in
             guard LockAdmission.admits(live: holders, newcomerConcurrency: holder.concurrency) else {
@@ -42,6 +43,7 @@ public struct LocalLockBackend: LockBackend {
         }
     }
 
+    /// Moves the holder's expiry to now + TTL and records `waitingForInput`, under the `flock`.
     public func refresh(key: LockKey, holderID: String, waitingForInput: Bool) async throws(LockError) -> LockHolder {
         try await update(key, operation: "refresh") { holders throws(LockError) in
             guard let index = holders.firstIndex(where: { $0.id == holderID }) else {
@@ -57,6 +59,7 @@ public struct LocalLockBackend: LockBackend {
         }
     }
 
+    /// Removes the holder under the `flock`; the key's file goes with its last holder.
     public func release(key: LockKey, holderID: String) async throws(LockError) {
         guard FileManager.default.fileExists(atPath: files.file(for: key)) else { return }
         try await update(key, operation: "release") { holders throws(LockError) in
