@@ -76,10 +76,17 @@ public enum CookbookFrontEnd {
     }
 }
 
-/// `cookbook --locks`.
+/// `cookbook --locks`: every lock held, who holds it, for how long, and whether they wait at a prompt.
 enum LockInspection {
     static func show(configuration: SpicerackConfiguration, noLocks: Bool) async -> Int32 {
-        print("No locks held.")
-        return 0
+        do {
+            let backend = try LockConfiguration.backend(configuration)
+            let holders = try await backend.holders(prefix: nil)
+            print(LockTable(holders).description)
+            return 0
+        } catch {
+            CookbookFrontEnd.printError("cookbook: cannot read the locks: \(error)")
+            return 1
+        }
     }
 }

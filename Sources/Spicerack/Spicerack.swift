@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SpicerackLocks
 import Synchronization
 import Wmflib
 
@@ -108,6 +109,14 @@ public final class Spicerack: Sendable {
         return try await attempt()
     }
 
+    /// Custom locks for the cookbook (Spicerack's `spicerack.lock()`), under `/spicerack/locks/custom/<name>`:
+    /// ```swift
+    /// try await spicerack.lock().withLock("maintenance-db1001", concurrency: 1, ttl: .seconds(600)) { _ in ... }
+    /// ```
+    public func lock() -> CustomLocks {
+        CustomLocks(locks: services.locks ?? Locks(backend: nil, dryRun: dryRun, logger: logger))
+    }
+
     /// A value made once per run and shared afterwards, for site-specific clients.
     public func shared<T: Sendable>(_ type: T.Type, make: () throws -> T) rethrows -> T {
         if let value = sharedStorage.withLock({ $0[ObjectIdentifier(type)] }) as? T { return value }
@@ -121,6 +130,8 @@ public final class Spicerack: Sendable {
 public struct SpicerackServices: Sendable {
     /// Runs a cookbook by name and returns its exit code.
     public var runCookbook: (@Sendable (_ name: String, _ arguments: [String]) async -> Int32)?
+    /// The lock manager for custom locks.
+    public var locks: Locks?
     let touchedHosts = SharedSet()
 
     /// Creates the services; all optional.
@@ -164,4 +175,23 @@ final class SharedSet: Sendable {
     private let storage = Mutex<Set<String>>([])
 
     func withLock<T>(_ body: (inout Set<String>) -> T) -> T { storage.withLock { body(&$0) } }
+}
+
+/// Locks a cookbook takes for itself, under the `custom` prefix.
+public struct CustomLocks: Sendable {
+    /// The manager underneath.
+    public let locks: Locks
+
+    /// Runs `body` holding the custom lock `name`, released on every path.
+    public func withLock<T>(
+        _ name: String, concurrency: Int = 1, ttl: Duration = .seconds(1800),
+        _ body: (LockLease) async throws -> T
+    ) async throws -> T {
+        try await locks.withLock(try LockKey(prefix: .custom, name: name), concurrency: concurrency, ttl: ttl, body)
+    }
+
+    /// Acquires the custom lock `name`; release the lease when done.
+    public func acquire(_ name: String, concurrency: Int = 1, ttl: Duration = .seconds(1800)) async throws -> LockLease {
+        try await locks.acquire(try LockKey(prefix: .custom, name: name), concurrency: concurrency, ttl: ttl)
+    }
 }

@@ -25,6 +25,7 @@ struct CookbookRunnerTests {
                     |-- demo.announce [research-team]
                     |-- demo.classy [class-owners]
                     |-- demo.confirm [research-team]
+                    |-- demo.exclusive [research-team]
                     |-- demo.fails [research-team]
                     |-- demo.group
                     |   `-- demo.group.inner [research-team]

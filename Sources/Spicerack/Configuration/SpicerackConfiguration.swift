@@ -14,6 +14,8 @@ import Wmflib
 ///   cumin_config: /etc/cumin/config.yaml
 ///   etcd_config: /etc/spicerack/etcd.yaml    # optional: locks on etcd v3; unset = local locks
 ///   locks_dir: /var/lib/spicerack/locks      # the local lock backend's directory
+///   lock_tries: 27                           # waiting for a busy lock: tries, linear delay in seconds
+///   lock_retry_delay: 5
 ///   spicerack_config_dir: /etc/spicerack
 ///   http_proxy: http://proxy:8080
 /// ```
@@ -23,7 +25,8 @@ public struct SpicerackConfiguration: Sendable {
     /// The `instance_params` keys this implementation knows.
     public static let instanceParameterKeys: Set<String> = [
         "cumin_config", "cumin_installer_config", "conftool_config", "conftool_schema", "debmonitor_config",
-        "etcd_config", "spicerack_config_dir", "http_proxy", "extender_class", "locks_dir", "prometheus_url",
+        "etcd_config", "spicerack_config_dir", "http_proxy", "extender_class", "locks_dir", "lock_tries", "lock_retry_delay",
+        "prometheus_url",
     ]
 
     /// The file this was loaded from.

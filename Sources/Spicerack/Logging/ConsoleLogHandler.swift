@@ -5,7 +5,8 @@ import Synchronization
 /// Spicerack's console: messages only, on stderr, INFO and up (DEBUG in dry-run, every line prefixed `DRY-RUN: `).
 ///
 /// Cumin's own loggers are kept off the console, as Spicerack does: the grouped command output is printed by the
-/// remote layer itself, and its log lines go to the files.
+/// remote layer itself, and its log lines go to the files. Routine lock messages (acquired, released) go to the
+/// files only, except in dry-run.
 public struct ConsoleLogHandler: LogHandler {
     /// Where lines go; stderr by default.
     public final class Output: Sendable {
@@ -47,6 +48,8 @@ public struct ConsoleLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         if label == "cumin" || label.hasPrefix("cumin.") { return }
+        // Lock bookkeeping (acquired, released) stays in the files unless it needs the operator's eyes.
+        if label == "spicerack.locking" && event.level < .warning && !dryRun { return }
         let prefix = dryRun ? "DRY-RUN: " : ""
         let text = "\(event.message)"
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -63,16 +63,18 @@ public enum CookbookMain {
         }
         logging.bootstrap()
         let options = CookbookSession.Options(dryRun: global.dryRun, verbose: global.verbose, noLocks: global.noLocks)
-        let locking: any CookbookLocking
+        let locks: Locks
         do {
-            locking = try CookbookLockingFactory.make(
-                configuration: configuration, options: options, logger: logging.logger(label: "spicerack.locking"))
+            locks = try LockConfiguration.makeLocks(
+                configuration: configuration, dryRun: global.dryRun, noLocks: global.noLocks,
+                logger: logging.logger(label: "spicerack.locking"), username: getUsernameForLogs())
         } catch {
             printError("\(error)")
             return 1
         }
         let session = CookbookSession(
-            tree: tree, configuration: configuration, options: options, logging: logging, locking: locking)
+            tree: tree, configuration: configuration, options: options, logging: logging,
+            locking: ManagedCookbookLocking(locks: locks), locks: locks)
         let input = MenuInput()
         let signals = InterruptHandler(session: session, input: input, logger: logging.logger(label: "spicerack.cookbook"))
         signals.install()

@@ -32,8 +32,10 @@ public final class CookbookSession: Sendable {
     public let options: Options
     /// The session's logging.
     public let logging: RunLogging
-    /// The session's locking.
+    /// The session's locking of runs.
     public let locking: any CookbookLocking
+    /// The lock manager handed to cookbooks for custom locks (`spicerack.lock()`).
+    public let locks: Locks
     /// Where help text and other plain output go (stdout).
     public let standardOutput: @Sendable (String) -> Void
     /// Set when Ctrl+C interrupted the current run.
@@ -48,7 +50,7 @@ public final class CookbookSession: Sendable {
     /// Creates a session.
     public init(
         tree: CookbookTree, configuration: SpicerackConfiguration, options: Options, logging: RunLogging,
-        locking: any CookbookLocking, environment: [String: String] = ProcessInfo.processInfo.environment,
+        locking: any CookbookLocking, locks: Locks? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
         terminal: (@Sendable (CookbookSession) -> any Terminal)? = nil,
         standardOutput: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
     ) {
@@ -57,6 +59,7 @@ public final class CookbookSession: Sendable {
         self.options = options
         self.logging = logging
         self.locking = locking
+        self.locks = locks ?? Locks(backend: nil, logger: Logger(label: "spicerack.locking"))
         self.environment = environment
         self.standardOutput = standardOutput
         self.makeTerminal = terminal ?? { session in LockAwareTerminal(base: StandardTerminal(), session: session) }
@@ -202,10 +205,11 @@ public final class CookbookSession: Sendable {
             notify = nil
         }
         let interactive = Interactive(terminal: makeTerminal(self), logger: logger, onAwaitingInput: notify)
-        let services = SpicerackServices(runCookbook: { [weak self] name, arguments in
+        var services = SpicerackServices(runCookbook: { [weak self] name, arguments in
             guard let self else { return ReservedExitCode.notFound }
             return await self.run(name: name, arguments: arguments)
         })
+        services.locks = locks
         return Spicerack(
             dryRun: options.dryRun, verbose: options.verbose, configuration: configuration, logger: logger,
             ircLogger: logging.ircLogger(), salLogger: logging.salLogger(), interactive: interactive,

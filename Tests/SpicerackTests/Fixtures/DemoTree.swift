@@ -187,6 +187,20 @@ enum DemoTree {
                 }
             }
             """#,
+        "demo/exclusive.swift": #"""
+            import Spicerack
+
+            struct Exclusive: SimpleCookbook {
+                static let title = "Holds its lock alone until interrupted."
+                static let maxConcurrency = 1
+                static let lockTTL: Duration = .seconds(60)
+                func run(_ arguments: NoArguments, _ spicerack: Spicerack) async throws -> Int32? {
+                    spicerack.logger.info("Holding the lock")
+                    try await Task.sleep(for: .seconds(90))
+                    return nil
+                }
+            }
+            """#,
         "demo/group/inner.swift": #"""
             import Spicerack
 

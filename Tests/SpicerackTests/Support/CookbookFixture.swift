@@ -9,7 +9,7 @@ final class CookbookFixture: Sendable {
     var configPath: String { root + "/config.yaml" }
 
     /// Creates the tree from `files` (relative path → contents) and a configuration with `extraConfig` appended.
-    init(_ label: String, files: [String: String], extraConfig: String = "") throws {
+    init(_ label: String, files: [String: String], extraConfig: String = "", instanceParameters: String = "") throws {
         root = NSTemporaryDirectory() + "cookbook-tests-\(label)-\(getpid())-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: root + "/tree", withIntermediateDirectories: true)
         for (path, contents) in files { try write(path, contents) }
@@ -19,8 +19,9 @@ final class CookbookFixture: Sendable {
             cookbooks_cache_dir: \(root)/cache
             instance_params:
               locks_dir: \(root)/locks
+              lock_tries: 1
 
-            """ + extraConfig
+            """.replacingOccurrences(of: "  lock_tries: 1\n", with: "  lock_tries: 1\n" + instanceParameters) + extraConfig
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
