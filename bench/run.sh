@@ -12,7 +12,8 @@
 #   --timeout S   per-run kill timeout (default 300; the single Python cumin 5,000-host run gets 900)
 #   --out FILE    Markdown report (default bench/results/latest.md; raw runs go next to it as .jsonl)
 #   --bench-dir   work directory: venv, test bed, configs, outputs (default $BENCH_DIR or /tmp/cumin-bench)
-# Environment: SCRATCH_PATH (default <repo>/.build-bench), PYTHON (to create the venv, default python3).
+# Environment: SCRATCH_PATH (default <repo>/.build-bench), PYTHON (to create the venv, default python3),
+# COOKBOOK_BENCH=0 (skip the cookbook runner benchmark, bench/cookbook/run.sh, that runs afterwards).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -292,3 +293,12 @@ if [[ $OUT == "$HERE/results/latest.md" ]]; then   # keep the copy in bench/READ
 fi
 cat "$OUT"
 log "report: $OUT (raw runs: ${OUT%.md}.jsonl); took $(( (T_END - T_START) / 60 )) min $(( (T_END - T_START) % 60 )) s"
+
+# ---------------------------------------------------------------- cookbook runner (bench/cookbook/run.sh)
+# Its own report (bench/results/cookbook-{latest,quick}.md); a failure there does not fail this run.
+# COOKBOOK_BENCH=0 skips it.
+if [[ ${COOKBOOK_BENCH:-1} != 0 ]]; then
+  cb_args=(); [[ $QUICK == 1 ]] && cb_args+=(--quick); [[ $BUILD == 0 ]] && cb_args+=(--no-build)
+  SCRATCH_PATH=$SCRATCH_PATH PYTHON=$PYTHON "$HERE/cookbook/run.sh" "${cb_args[@]}" \
+    || log "WARNING: the cookbook runner benchmark failed (exit code $?); the cumin report above stands"
+fi
