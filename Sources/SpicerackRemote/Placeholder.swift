@@ -1,3 +1,0 @@
-import Cumin
-/// Placeholder; replaced by the remote implementation.
-enum SpicerackRemotePlaceholder {}

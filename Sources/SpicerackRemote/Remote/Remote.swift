@@ -1,0 +1,89 @@
+import Cumin
+import Logging
+import NodeSet
+
+/// The entry point to remote execution for cookbooks: selects hosts with cumin queries and hands out
+/// ``RemoteHosts`` that run commands on them (Spicerack's `Remote`).
+///
+/// ```swift
+/// let remote = Remote(configuration: try Configuration.load(path: "/etc/cumin/config.yaml"), dryRun: false,
+///                     logger: Logger(label: "spicerack.remote"))
+/// let hosts = try remote.query("A:cumin")
+/// let results = try await hosts.runSync("systemctl is-active nginx", isSafe: true)
+/// ```
+/// Dry-run is threaded into every ``RemoteHosts``: commands not marked safe are only logged.
+public struct Remote: Sendable {
+    /// Cumin's configuration: backends, aliases, SSH options, fanout, command timeout.
+    public let configuration: Configuration
+    /// Whether commands not marked safe are skipped.
+    public let dryRun: Bool
+    /// Where execution details go; label it `spicerack.remote` so they land in the cookbook's extended log.
+    public let logger: Logger
+    /// Where cumin's report is printed.
+    public let output: RemoteOutput
+    /// The transport every run uses instead of the one the configuration names (tests).
+    public let transport: (any Transport)?
+
+    /// Creates a remote.
+    /// - Parameters:
+    ///   - configuration: cumin's configuration (``Configuration/load(path:)``).
+    ///   - dryRun: skip commands not marked safe.
+    ///   - logger: the `spicerack.remote` logger; every command's grouped output is logged on it at debug level.
+    ///   - output: where cumin's report goes; the process's terminal by default.
+    ///   - transport: a transport to use for every run instead of the configured one, e.g. in tests.
+    public init(
+        configuration: Configuration, dryRun: Bool, logger: Logger = Logger(label: "spicerack.remote"),
+        output: RemoteOutput = .standard(), transport: (any Transport)? = nil
+    ) {
+        self.configuration = configuration
+        self.dryRun = dryRun
+        self.logger = logger
+        self.output = output
+        self.transport = transport
+    }
+
+    /// Selects the hosts matching a cumin query (global grammar, or the default backend's grammar).
+    /// - Parameters:
+    ///   - query: e.g. `A:cumin`, `D{host[1-3]}`, `host[1-3] and not host2`.
+    ///   - useSudo: prefix every command run on the hosts with `sudo -i `.
+    /// - Throws: ``RemoteError`` `Failed to execute Cumin query: <cumin's error, with the position>`, or
+    ///   `No hosts provided` when the query selects nothing.
+    public func query(_ query: String, useSudo: Bool = false) throws(RemoteError) -> RemoteHosts {
+        let hosts: NodeSet
+        do {
+            let result = try Query(configuration: configuration).evaluate(query)
+            for warning in result.warnings { logger.warning("\(warning)") }
+            hosts = result.hosts
+        } catch {
+            throw RemoteError("Failed to execute Cumin query: \(error)")
+        }
+        return try self.hosts(hosts, useSudo: useSudo)
+    }
+
+    /// A ``RemoteHosts`` for a host set that is already known.
+    /// - Throws: ``RemoteError`` `No hosts provided` when `hosts` is empty.
+    public func hosts(_ hosts: NodeSet, useSudo: Bool = false) throws(RemoteError) -> RemoteHosts {
+        guard !hosts.isEmpty else { throw RemoteError("No hosts provided") }
+        return RemoteHosts(remote: self, hosts: hosts, useSudo: useSudo)
+    }
+
+    /// The transport for one run: the override, or the configured one (`clustershell`/`openssh`/`ssh`, `noop`).
+    func makeTransport(commandCount: Int) throws(RemoteError) -> any Transport {
+        if let transport { return transport }
+        switch configuration.transport {
+        case "clustershell", "openssh", "ssh":
+            do {
+                return try OpenSSHTransport(
+                    configuration: configuration, connectionReuse: commandCount > 1 ? .session : ConnectionReuse.none)
+            } catch {
+                throw RemoteError("Unable to set up the SSH transport: \(error.message)")
+            }
+        case "noop":
+            return NoOpTransport(fanout: configuration.clustershell.fanout)
+        default:
+            throw RemoteError(
+                "Unknown transport '\(configuration.transport)' in the cumin configuration; "
+                    + "expected clustershell (OpenSSH) or noop")
+        }
+    }
+}
