@@ -3,8 +3,8 @@ import Spicerack
 
 /// Compiles cookbook trees into cached executables, keyed by a hash of the sources and the framework.
 ///
-/// Nothing changed: the cached executable is used and no compiler runs. Something changed: the generated package is
-/// updated (only changed files are rewritten) and `swift build` rebuilds incrementally. A file that does not compile
+/// Nothing changed: the cached executable is used and no compiler runs. Something changed: the generated sources are
+/// updated (only changed files are rewritten) and the Swift driver rebuilds incrementally. A file that does not compile
 /// is left out with its first error, and the rest of the tree is built again without it.
 public struct CookbookBuilder: Sendable {
     /// What a build produced.
@@ -24,7 +24,7 @@ public struct CookbookBuilder: Sendable {
     /// Builds kept in the cache per tree.
     static let keptBuilds = 4
     /// Bumped when the generated code changes shape.
-    static let generatorVersion = "1"
+    static let generatorVersion = "2"
 
     /// The trees.
     public let baseDirectories: [String]
@@ -86,22 +86,25 @@ public struct CookbookBuilder: Sendable {
     }
 
     private func compile(tree: CookbookSourceTree, key: String, into buildDirectory: String) throws(BuildError) -> Product {
-        guard let swift = SwiftCompiler.swiftExecutable() else {
-            throw BuildError("no Swift toolchain found to compile the cookbooks", hint: "put `swift` on PATH, or prebuild with `cookbook build` where one is")
+        guard let swiftc = SwiftCompiler.swiftcExecutable() else {
+            throw BuildError(
+                "no Swift toolchain found to compile the cookbooks",
+                hint: "put `swiftc` on PATH, or prebuild with `cookbook build` where one is")
         }
-        let compiler = SwiftCompiler(swift: swift)
-        let generator = PackageGenerator(directory: "\(treeDirectory)/package", framework: framework)
+        let compiler = SwiftCompiler(swiftc: swiftc, framework: framework)
+        let generator = PackageGenerator(directory: "\(treeDirectory)/package")
         var excluded: [String: BuildProblem] = [:]
-        progress("Compiling the cookbook tree (\(tree.files.count) files, sources changed since the last build)...")
+        progress("Compiling the cookbook tree (\(tree.files.count) files; the sources or the framework changed)...")
         for _ in 0..<Self.maximumRounds {
             let plan = TreePlan(tree: tree, excluded: excluded)
-            let mapping: (files: [String: String], mainLines: [Int: String])
+            let mapping: (sources: [String], files: [String: String], mainLines: [Int: String])
             do {
                 mapping = try generator.write(plan: plan, groups: tree.groups)
             } catch {
                 throw BuildError("cannot write the generated package in \(generator.directory): \(error.localizedDescription)")
             }
-            let (succeeded, output) = try compiler.build(packageDirectory: generator.directory)
+            let (succeeded, output) = try compiler.build(
+                sources: mapping.sources, output: generator.executablePath, buildDirectory: generator.buildDirectory)
             if succeeded {
                 return try store(generator: generator, key: key, buildDirectory: buildDirectory)
             }
@@ -131,7 +134,7 @@ public struct CookbookBuilder: Sendable {
 
     private func store(generator: PackageGenerator, key: String, buildDirectory: String) throws(BuildError) -> Product {
         let manager = FileManager.default
-        let built = "\(generator.directory)/.build/debug/Cookbooks"
+        let built = generator.executablePath
         let staging = "\(buildDirectory).\(getpid()).tmp"
         do {
             try? manager.removeItem(atPath: staging)

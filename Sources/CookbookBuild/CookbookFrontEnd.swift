@@ -29,7 +29,9 @@ public enum CookbookFrontEnd {
         do {
             builder = CookbookBuilder(
                 baseDirectories: configuration.cookbooksBaseDirectories, cacheDirectory: configuration.cacheDirectory,
-                framework: try Framework.locate(environment: environment),
+                framework: try Framework.locate(
+                    environment: environment,
+                    stampCache: (configuration.cacheDirectory as NSString).appendingPathComponent("framework-stamps.json")),
                 progress: { printError($0) })
         } catch {
             printError(error.description)

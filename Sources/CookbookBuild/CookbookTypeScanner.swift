@@ -7,6 +7,8 @@ enum CookbookTypeScanner {
     struct Declaration: Equatable {
         var typeName: String
         var line: Int
+        /// Whether it adopts `Cookbook` (the runner API) rather than `SimpleCookbook`.
+        var isRunner: Bool
     }
 
     static func declarations(in source: String) -> [Declaration] {
@@ -26,9 +28,9 @@ enum CookbookTypeScanner {
                 line = line[..<start.lowerBound]
             }
             if let comment = line.range(of: "//") { line = line[..<comment.lowerBound] }
-            guard let declaration = declaration(in: line) else { continue }
-            if !found.contains(where: { $0.typeName == declaration }) {
-                found.append(Declaration(typeName: declaration, line: lineNumber))
+            guard let (name, isRunner) = declaration(in: line) else { continue }
+            if !found.contains(where: { $0.typeName == name }) {
+                found.append(Declaration(typeName: name, line: lineNumber, isRunner: isRunner))
             }
         }
         return found
@@ -39,8 +41,8 @@ enum CookbookTypeScanner {
     ]
     private static let kinds: Set<Substring> = ["struct", "class", "enum", "actor", "extension"]
 
-    /// The type name if the line declares a cookbook type.
-    private static func declaration(in line: Substring) -> String? {
+    /// The type name, and whether it is a runner cookbook, if the line declares a cookbook type.
+    private static func declaration(in line: Substring) -> (String, Bool)? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
         let head = line[..<colon].split(whereSeparator: { $0 == " " || $0 == "\t" })
         var index = 0
@@ -56,7 +58,8 @@ enum CookbookTypeScanner {
         let conformances = clause.split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces).split(separator: ".").last.map(String.init) ?? ""
         }
-        guard conformances.contains("SimpleCookbook") || conformances.contains("Cookbook") else { return nil }
-        return String(name)
+        if conformances.contains("SimpleCookbook") { return (String(name), false) }
+        if conformances.contains("Cookbook") { return (String(name), true) }
+        return nil
     }
 }

@@ -10,16 +10,25 @@ public struct Framework: Sendable, Equatable {
     public var directory: String
     /// `-fmodule-map-file` arguments for the C modules (`CSystem`, `CYaml`, ...).
     public var moduleMaps: [String]
-    /// Changes whenever the framework is rebuilt (sizes and modification times of the library and module).
+    /// Changes when the framework's interface changes: a hash of the contents of the Swift modules cookbooks
+    /// import. A rebuild that changes only function bodies keeps it (the trees link dynamically and need no rebuild).
     public var stamp: String
+
+    /// The modules whose interface cookbooks see.
+    static let interfaceModules = [
+        "Spicerack", "SpicerackLocks", "SpicerackRemote", "Cumin", "NodeSet", "Wmflib", "ArgumentParser", "Logging",
+    ]
 
     /// The library file name.
     public static let libraryName = "libSpicerackFramework.so"
 
     /// Locates the framework.
     /// - Throws: ``BuildError`` saying where it looked and how to build it.
+    /// - Parameter stampCache: a file remembering the hashes of module files by size and modification time, so the
+    ///   contents are read only after a rebuild.
     public static func locate(
-        environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil
+        environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil,
+        stampCache: String? = nil
     ) throws(BuildError) -> Framework {
         let directory: String
         if let configured = environment["SPICERACK_FRAMEWORK_DIR"], !configured.isEmpty {
@@ -36,14 +45,9 @@ public struct Framework: Sendable, Equatable {
                 "the Spicerack framework is not in \(directory) (looked for \(libraryName) and Modules/Spicerack.swiftmodule)",
                 hint: "build the package with `swift build` (it builds the SpicerackFramework product next to `cookbook`), or set SPICERACK_FRAMEWORK_DIR")
         }
-        var stamp = SourceHasher()
-        for file in [library, module] {
-            let attributes = (try? manager.attributesOfItem(atPath: file)) ?? [:]
-            stamp.combine(file)
-            stamp.combine("\((attributes[.size] as? NSNumber)?.int64Value ?? 0)")
-            stamp.combine("\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)")
-        }
-        return Framework(directory: directory, moduleMaps: findModuleMaps(from: directory), stamp: stamp.hex)
+        let files = interfaceModules.map { (directory as NSString).appendingPathComponent("Modules/\($0).swiftmodule") }
+        let stamp = ModuleStamps(cacheFile: stampCache).stamp(of: files.filter { manager.fileExists(atPath: $0) })
+        return Framework(directory: directory, moduleMaps: findModuleMaps(from: directory), stamp: stamp)
     }
 
     /// The module maps of the C targets among the package's dependencies (`.build/checkouts/*/Sources/*/include`).
@@ -66,5 +70,49 @@ public struct Framework: Sendable, Equatable {
             current = current.deletingLastPathComponent()
         }
         return []
+    }
+}
+
+/// Content hashes of module files, remembered by path, size and modification time.
+struct ModuleStamps {
+    let cacheFile: String?
+
+    private struct Entry: Codable {
+        var size: Int64
+        var modified: Double
+        var hash: String
+    }
+
+    func stamp(of files: [String]) -> String {
+        let manager = FileManager.default
+        var known: [String: Entry] = [:]
+        if let cacheFile, let data = manager.contents(atPath: cacheFile),
+            let decoded = try? JSONDecoder().decode([String: Entry].self, from: data)
+        {
+            known = decoded
+        }
+        var changed = false
+        var combined = SourceHasher()
+        for file in files {
+            let attributes = (try? manager.attributesOfItem(atPath: file)) ?? [:]
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            var entry = known[file]
+            if entry == nil || entry?.size != size || entry?.modified != modified {
+                var hasher = SourceHasher()
+                hasher.combine(manager.contents(atPath: file) ?? Data())
+                entry = Entry(size: size, modified: modified, hash: hasher.hex)
+                known[file] = entry
+                changed = true
+            }
+            combined.combine(file)
+            combined.combine(entry?.hash ?? "")
+        }
+        if changed, let cacheFile, let data = try? JSONEncoder().encode(known) {
+            try? manager.createDirectory(
+                atPath: (cacheFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? data.write(to: URL(fileURLWithPath: cacheFile), options: .atomic)
+        }
+        return combined.hex
     }
 }

@@ -1,6 +1,11 @@
 import Foundation
 
-/// Runs `swift build` on a generated package and reads the file-level errors out of its output.
+/// Compiles a tree's sources into one executable with the Swift driver in incremental mode, and reads the
+/// file-level errors out of its output.
+///
+/// The driver is called directly rather than through SwiftPM: an executable needs no module interface, and
+/// SwiftPM's emit-module job re-reads every file of the tree on each build (5 s for 500 cookbooks), while the
+/// incremental driver recompiles only the changed files (0.2 s each) and relinks.
 struct SwiftCompiler {
     /// One `path:line:column: error: message` diagnostic.
     struct Diagnostic: Equatable {
@@ -10,27 +15,54 @@ struct SwiftCompiler {
         var message: String
     }
 
-    /// The `swift` driver: `SWIFT_EXEC`-style override, else `swift` on PATH, else the toolchain in /opt/swift.
-    static func swiftExecutable(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let configured = environment["SPICERACK_SWIFT"], !configured.isEmpty { return configured }
+    /// The `swiftc` driver: `SPICERACK_SWIFTC`, else `swiftc` on PATH, else the toolchain in /opt/swift.
+    static func swiftcExecutable(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let configured = environment["SPICERACK_SWIFTC"], !configured.isEmpty { return configured }
         for directory in (environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(directory)/swift"
+            let candidate = "\(directory)/swiftc"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        let fallback = "/opt/swift/usr/bin/swift"
+        let fallback = "/opt/swift/usr/bin/swiftc"
         return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
     }
 
-    let swift: String
+    let swiftc: String
+    let framework: Framework
 
-    /// Builds the package; returns whether it succeeded and everything it printed.
-    func build(packageDirectory: String) throws(BuildError) -> (succeeded: Bool, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: swift)
-        process.arguments = [
-            "build", "-c", "debug", "--package-path", packageDirectory, "--scratch-path", packageDirectory + "/.build",
-            "--disable-sandbox",
+    /// Compiles `sources` (the last one being `main.swift`) into `output`, keeping the incremental state in
+    /// `buildDirectory`.
+    /// - Returns: whether it succeeded and everything the driver printed.
+    func build(sources: [String], output: String, buildDirectory: String) throws(BuildError) -> (succeeded: Bool, output: String) {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: buildDirectory, withIntermediateDirectories: true)
+            try writeOutputFileMap(sources: sources, buildDirectory: buildDirectory)
+            let responseFile = buildDirectory + "/sources.txt"
+            try sources.map(quoted).joined(separator: "\n").write(toFile: responseFile, atomically: true, encoding: .utf8)
+        } catch {
+            throw BuildError("cannot write the build files in \(buildDirectory): \(error.localizedDescription)")
+        }
+        var arguments = [
+            "-module-name", "Cookbooks", "-swift-version", "6", "-Onone", "-incremental", "-enable-batch-mode",
+            "-j", "\(max(ProcessInfo.processInfo.activeProcessorCount, 1))",
+            "-output-file-map", buildDirectory + "/output-file-map.json", "-emit-executable", "-o", output,
+            "-I", framework.directory + "/Modules", "-L", framework.directory, "-lSpicerackFramework",
+            "-Xlinker", "-rpath", "-Xlinker", framework.directory, "-no-color-diagnostics",
         ]
+        for map in framework.moduleMaps { arguments += ["-Xcc", "-fmodule-map-file=\(map)"] }
+        arguments.append("@" + buildDirectory + "/sources.txt")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: swiftc)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: buildDirectory)
+        // The driver leaves temporary directories behind; keep them in the build directory and clear them.
+        let temporary = buildDirectory + "/tmp"
+        try? manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(atPath: temporary) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = temporary
+        process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -38,11 +70,31 @@ struct SwiftCompiler {
         do {
             try process.run()
         } catch {
-            throw BuildError("cannot run \(swift): \(error.localizedDescription)", hint: "install the Swift toolchain or prebuild with `cookbook build`")
+            throw BuildError(
+                "cannot run \(swiftc): \(error.localizedDescription)",
+                hint: "install the Swift toolchain or prebuild with `cookbook build`")
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus == 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The driver's map from each source to its object and dependency files.
+    private func writeOutputFileMap(sources: [String], buildDirectory: String) throws {
+        var map: [String: [String: String]] = ["": ["swift-dependencies": buildDirectory + "/module.swiftdeps"]]
+        for source in sources {
+            let base = buildDirectory + "/" + ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+            map[source] = ["object": base + ".o", "swift-dependencies": base + ".swiftdeps"]
+        }
+        let data = try JSONSerialization.data(withJSONObject: map, options: [.sortedKeys])
+        let path = buildDirectory + "/output-file-map.json"
+        if FileManager.default.contents(atPath: path) != data {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+
+    private func quoted(_ path: String) -> String {
+        "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// The file-level errors of a build output.

@@ -5,6 +5,8 @@ struct TreePlan {
     /// A cookbook to register.
     struct Cookbook: Equatable {
         var typeName: String
+        /// Whether it adopts the runner API (`Cookbook`) rather than `SimpleCookbook`.
+        var isRunner: Bool
         var name: String
         var group: String
         var file: CookbookSourceTree.SourceFile
@@ -52,7 +54,10 @@ struct TreePlan {
             let multiple = declarations.count > 1
             for declaration in declarations {
                 let name = multiple ? "\(file.dottedName).\(declaration.typeName)" : file.dottedName
-                cookbooks.append(Cookbook(typeName: declaration.typeName, name: name, group: file.group, file: file))
+                cookbooks.append(
+                    Cookbook(
+                        typeName: declaration.typeName, isRunner: declaration.isRunner, name: name, group: file.group,
+                        file: file))
             }
         }
         self.files = files

@@ -3,7 +3,7 @@ import ArgumentParser
 /// One compiled cookbook: its name, description and how to turn arguments into a runner.
 ///
 /// The generated `main.swift` of a tree lists one entry per cookbook type:
-/// `CookbookEntry(Hello.self, name: "demo.hello", group: "demo", source: "/srv/cookbooks/demo/hello.swift")`.
+/// `entries.append(.simple(Hello.self, name: "demo.hello", group: "demo", source: "/srv/cookbooks/demo/hello.swift"))`.
 public struct CookbookEntry: Sendable {
     /// The dotted name.
     public let name: String
@@ -30,6 +30,16 @@ public struct CookbookEntry: Sendable {
             let parsed: C.Arguments = try parseArguments(arguments, name: name, owner: owner)
             return SimpleCookbookRunner(cookbook: C(), arguments: parsed, spicerack: spicerack)
         }
+    }
+
+    /// An entry for a simple cookbook (no overload to resolve: cheap to type-check in a long registry).
+    public static func simple<C: SimpleCookbook>(_ type: C.Type, name: String, group: String, source: String) -> CookbookEntry {
+        CookbookEntry(type, name: name, group: group, source: source)
+    }
+
+    /// An entry for a runner cookbook (no overload to resolve).
+    public static func runner<C: Cookbook>(_ type: C.Type, name: String, group: String, source: String) -> CookbookEntry {
+        CookbookEntry(type, name: name, group: group, source: source)
     }
 
     /// An entry for a runner cookbook.
