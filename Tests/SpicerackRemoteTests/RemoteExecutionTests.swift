@@ -2,6 +2,7 @@ import Cumin
 import Foundation
 import NodeSet
 import SpicerackRemote
+import Synchronization
 import TestBed
 import Testing
 
@@ -224,6 +225,19 @@ import Testing
         #expect(transport.log.sent.last?.command.command == "uptime")
     }
 
+    @Test func onExecuteSeesTheHostsOfRunsThatAreSent() async throws {
+        let touched = TouchedHosts()
+        let remote = Remote(
+            configuration: offlineConfiguration(), dryRun: true, logger: LogRecorder().logger(),
+            output: RemoteOutput(console: .memory()), transport: RecordingTransport { _, _ in ("12.5 3.0\n", 0) },
+            onExecute: { touched.add($0) })
+        try await remote.query("host[1-2]").runSync("reboot")
+        #expect(touched.hosts.isEmpty)
+        try await remote.query("host[3-4]").runSync("uptime", isSafe: true)
+        #expect(try await remote.query("host5").uptime().map(\.seconds) == [12.5])
+        #expect(touched.hosts == ["host[3-4]", "host5"])
+    }
+
     @Test func configuredCommandTimeoutAppliesToCommandsWithoutOne() async throws {
         var configuration = offlineConfiguration()
         configuration.clustershell.commandTimeout = 7.5
@@ -232,4 +246,11 @@ import Testing
         try await hosts.runSync([Command("a"), Command("b", timeout: .seconds(2))])
         #expect(transport.log.sent.map(\.command.timeout) == [.milliseconds(7500), .seconds(2)])
     }
+}
+
+/// The host sets `Remote.onExecute` was called with.
+final class TouchedHosts: Sendable {
+    private let storage = Mutex<[String]>([])
+    func add(_ hosts: NodeSet) { storage.withLock { $0.append(hosts.description) } }
+    var hosts: [String] { storage.withLock { $0 } }
 }

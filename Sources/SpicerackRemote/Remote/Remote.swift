@@ -23,6 +23,8 @@ public struct Remote: Sendable {
     public let output: RemoteOutput
     /// The transport every run uses instead of the one the configuration names (tests).
     public let transport: (any Transport)?
+    /// Called with the hosts of every run that is actually sent to them (not for commands skipped in dry-run).
+    public let onExecute: (@Sendable (NodeSet) -> Void)?
 
     /// Creates a remote.
     /// - Parameters:
@@ -31,15 +33,19 @@ public struct Remote: Sendable {
     ///   - logger: the `spicerack.remote` logger; every command's grouped output is logged on it at debug level.
     ///   - output: where cumin's report goes; the process's terminal by default.
     ///   - transport: a transport to use for every run instead of the configured one, e.g. in tests.
+    ///   - onExecute: called with the hosts of every run that is actually sent to them, e.g. to record the hosts a
+    ///     cookbook touched.
     public init(
         configuration: Configuration, dryRun: Bool, logger: Logger = Logger(label: "spicerack.remote"),
-        output: RemoteOutput = .standard(), transport: (any Transport)? = nil
+        output: RemoteOutput = .standard(), transport: (any Transport)? = nil,
+        onExecute: (@Sendable (NodeSet) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.dryRun = dryRun
         self.logger = logger
         self.output = output
         self.transport = transport
+        self.onExecute = onExecute
     }
 
     /// Selects the hosts matching a cumin query (global grammar, or the default backend's grammar).

@@ -95,6 +95,7 @@ extension RemoteHosts {
         let executor = Executor(
             transport: try remote.makeTransport(commandCount: sent.count), options: options,
             observer: observer(mode: options.mode, printOutput: printOutput, printProgressBars: printProgressBars))
+        remote.onExecute?(hosts)
         let execution: ExecutionResults
         do {
             execution = try await executor.run(sent, on: hosts)
