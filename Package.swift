@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Spicerack",
             dependencies: [
-                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks",
+                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

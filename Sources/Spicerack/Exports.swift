@@ -5,3 +5,4 @@
 @_exported import NodeSet
 @_exported import SpicerackLocks
 @_exported import Wmflib
+@_exported import SpicerackRemote

@@ -204,7 +204,8 @@ public struct Executor: Sendable {
                     let state = record(host, outcome)
                     observer.hostDidComplete(run.names[host], state: state)
                     guard !stopped else { continue }
-                    if sleep > .zero {
+                    // No sleep once every host has been scheduled: nothing is left to space out.
+                    if sleep > .zero && cursor < targets.count {
                         outstanding += 1
                         group.addTask {
                             do {
