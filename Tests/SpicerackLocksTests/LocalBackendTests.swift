@@ -1,3 +1,4 @@
+import TestBed
 import Foundation
 import SpicerackLocks
 import Testing
@@ -46,7 +47,7 @@ struct LocalBackendTests {
         #expect(!acquired(try await backend.acquire(key: key, holder: makeHolder())))
 
         kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        child.waitForExit()
         #expect(try await backend.holders(prefix: .custom)[key] == nil)
         #expect(acquired(try await backend.acquire(key: key, holder: makeHolder())))
     }
@@ -160,6 +161,6 @@ final class FlockHolder: Sendable {
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit()
     }
 }

@@ -16,22 +16,22 @@ struct CookbookBuildTests {
         }
         """#
 
-    @Test func cachedWhenUnchangedRebuiltWhenEditedAndBrokenFilesIsolated() throws {
+    @Test func cachedWhenUnchangedRebuiltWhenEditedAndBrokenFilesIsolated() async throws {
         let fixture = try CookbookFixture("build", files: ["team/edited.swift": Self.cookbook])
-        let first = try fixture.run(["build"])
+        let first = try await fixture.run(["build"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.hasPrefix("Built 1 cookbooks (0 files left out)"))
         // Unchanged: no compiler.
-        let second = try fixture.run(["build"])
+        let second = try await fixture.run(["build"])
         #expect(second.stdout.hasPrefix("Up to date: 1 cookbooks"))
-        let cached = try fixture.run(["team.edited"])
+        let cached = try await fixture.run(["team.edited"])
         #expect(cached.stdout == "version 1\n")
         #expect(!cached.stderr.contains("Compiling"))
 
         // Edited: rebuilt and run.
         try fixture.write("team/edited.swift", Self.cookbook.replacingOccurrences(of: "version 1", with: "version 2"))
         let started = Date()
-        let edited = try fixture.run(["team.edited"])
+        let edited = try await fixture.run(["team.edited"])
         let rebuild = Date().timeIntervalSince(started)
         #expect(edited.stdout == "version 2\n")
         #expect(edited.stderr.contains("Compiling the cookbook tree"))
@@ -39,29 +39,29 @@ struct CookbookBuildTests {
 
         // A broken file is reported with file:line:column and left out; the rest still runs.
         try fixture.write("team/broken.swift", "import Spicerack\n\nstruct Broken: SimpleCookbook {\n    static let title = 42\n}\n")
-        let listing = try fixture.run(["-l"])
+        let listing = try await fixture.run(["-l"])
         #expect(listing.status == 0)
         #expect(listing.stdout.contains("team.edited"))
         #expect(!listing.stdout.contains("team.broken"))
         #expect(listing.stderr.contains(fixture.tree + "/team/broken.swift:3:8: error: type 'Broken' does not conform"))
-        #expect(try fixture.run(["team.edited"]).stdout == "version 2\n")
-        let build = try fixture.run(["build"])
+        #expect(try await fixture.run(["team.edited"]).stdout == "version 2\n")
+        let build = try await fixture.run(["build"])
         #expect(build.status == 1)
         #expect(build.stdout.contains("(1 files left out)"))
     }
 
-    @Test func configurationErrorsNameTheKeyAndFile() throws {
+    @Test func configurationErrorsNameTheKeyAndFile() async throws {
         let fixture = try CookbookFixture("config", files: [:])
         try "logs_base_dir: /tmp\n".write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
-        let missing = try fixture.run(["-l"])
+        let missing = try await fixture.run(["-l"])
         #expect(missing.status == 1)
         #expect(missing.stderr == "\(fixture.configPath): key 'cookbooks_base_dirs' is missing (list the directories that hold cookbook trees)\n")
         try "cookbooks_base_dirs: [\(fixture.tree)]\ninstance_params: {bogus_param: 1}\n".write(
             toFile: fixture.configPath, atomically: true, encoding: .utf8)
-        let unknown = try fixture.run(["-l"])
+        let unknown = try await fixture.run(["-l"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("key 'instance_params.bogus_param' is not a known parameter"))
-        let absent = try fixture.run(["-c", "/nonexistent/config.yaml", "-l"])
+        let absent = try await fixture.run(["-c", "/nonexistent/config.yaml", "-l"])
         #expect(absent.status == 1)
         #expect(absent.stderr.contains("/nonexistent/config.yaml"))
     }

@@ -8,7 +8,7 @@ struct CookbookLockTests {
     enum Backend: String, CaseIterable, Sendable { case local, etcd }
 
     @Test(arguments: Backend.allCases)
-    func aSecondRunWaitsThenFailsReadablyWith92(backend: Backend) throws {
+    func aSecondRunWaitsThenFailsReadablyWith92(backend: Backend) async throws {
         var etcd: EtcdServer?
         var parameters = "  lock_retry_delay: 0.2\n"
         if backend == .etcd {
@@ -21,13 +21,13 @@ struct CookbookLockTests {
         defer { etcd?.stop() }
         let files = DemoTree.files.filter { $0.key.hasPrefix("_") || $0.key.hasPrefix("demo/exclusive") || $0.key == "demo/_group.yaml" }
         let fixture = try CookbookFixture("locks-\(backend)", files: files, instanceParameters: parameters)
-        #expect(try fixture.run(["build"]).status == 0)
+        #expect(try await fixture.run(["build"]).status == 0)
 
         let holder = try fixture.start(["demo.exclusive"])
-        #expect(holder.waitFor("Holding the lock", timeout: 60))
+        #expect(await holder.waitFor("Holding the lock", timeout: 60))
 
         // The second run is refused with its own exit code and says who holds the lock.
-        let second = try fixture.run(["demo.exclusive"])
+        let second = try await fixture.run(["demo.exclusive"])
         #expect(second.status == 92, "\(second.stderr)")
         #expect(second.stderr.contains("Unable to run cookbook demo.exclusive"))
         #expect(second.stderr.contains("tester@"))
@@ -35,26 +35,26 @@ struct CookbookLockTests {
         #expect(!second.stderr.contains("START"))
 
         // Inspectable: holder, pid, time left.
-        let table = try fixture.run(["--locks"])
+        let table = try await fixture.run(["--locks"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("cookbooks/demo.exclusive"))
         #expect(table.stdout.contains("\(holder.pid)"))
 
         // A dry run checks without writing and fails at once as well.
-        #expect(try fixture.run(["-d", "demo.exclusive"]).status == 92)
+        #expect(try await fixture.run(["-d", "demo.exclusive"]).status == 92)
         // --no-locks bypasses it.
         let bypass = try fixture.start(["--no-locks", "demo.exclusive"])
-        #expect(bypass.waitFor("Holding the lock", timeout: 60))
+        #expect(await bypass.waitFor("Holding the lock", timeout: 60))
         bypass.signal(SIGINT)
-        #expect(bypass.finish(timeout: 30).status == 97)
+        #expect(await bypass.finish(timeout: 30).status == 97)
 
         // Ctrl+C on the holder releases the lock on its way out; the next run gets it.
         holder.signal(SIGINT)
-        #expect(holder.finish(timeout: 30).status == 97)
-        #expect(try fixture.run(["--locks"]).stdout == "No locks held.\n")
+        #expect(await holder.finish(timeout: 30).status == 97)
+        #expect(try await fixture.run(["--locks"]).stdout == "No locks held.\n")
         let third = try fixture.start(["demo.exclusive"])
-        #expect(third.waitFor("Holding the lock", timeout: 60))
+        #expect(await third.waitFor("Holding the lock", timeout: 60))
         third.signal(SIGINT)
-        #expect(third.finish(timeout: 30).status == 97)
+        #expect(await third.finish(timeout: 30).status == 97)
     }
 }

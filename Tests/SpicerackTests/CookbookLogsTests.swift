@@ -5,10 +5,10 @@ import Testing
 
 @Suite("cookbook logs, run records and IRC")
 struct CookbookLogsTests {
-    @Test func logFilesUseSpicerackFormats() throws {
+    @Test func logFilesUseSpicerackFormats() async throws {
         let fixture = try #require(SharedDemo.fixture)
         let before = RunRecord.read(from: fixture.logs + "/cookbook-runs.jsonl").count
-        let result = try fixture.run(["demo.classy", "-r", "maintenance", "-t", "T12345"])
+        let result = try await fixture.run(["demo.classy", "-r", "maintenance", "-t", "T12345"])
         #expect(result.status == 0)
         let normal = fixture.log("demo/classy.log")
         let extended = fixture.log("demo/classy-extended.log")
@@ -31,21 +31,21 @@ struct CookbookLogsTests {
         #expect(record.description == "for reason='maintenance' task='T12345'")
     }
 
-    @Test func dryRunMarksTheFiles() throws {
+    @Test func dryRunMarksTheFiles() async throws {
         let fixture = try #require(SharedDemo.fixture)
-        _ = try fixture.run(["-d", "demo.multi.First"])
+        _ = try await fixture.run(["-d", "demo.multi.First"])
         let normal = fixture.log("demo/multi.First.log")
         #expect(normal.contains(" DRY-RUN tester "))
     }
 
-    @Test func salAndIRCUseTheTcpircbotWireFormat() throws {
+    @Test func salAndIRCUseTheTcpircbotWireFormat() async throws {
         let listener = try TCPListener()
         defer { listener.stop() }
         listener.accept(count: 4)
         let fixture = try CookbookFixture(
             "irc", files: DemoTree.files.filter { $0.key.hasPrefix("_") || $0.key == "demo/announce.swift" },
             extraConfig: "tcpircbot_host: 127.0.0.1\ntcpircbot_port: \(listener.port)\n")
-        let result = try fixture.run(["demo.announce"])
+        let result = try await fixture.run(["demo.announce"])
         #expect(result.status == 0)
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         let messages = listener.messages(count: 4, timeout: .seconds(10))
@@ -67,7 +67,7 @@ struct CookbookLogsTests {
             tcpircbot_host: 127.0.0.1
             tcpircbot_port: \(quiet.port)
             """.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
-        #expect(try fixture.run(["-d", "demo.announce"]).status == 0)
+        #expect(try await fixture.run(["-d", "demo.announce"]).status == 0)
         #expect(quiet.messages(count: 1, timeout: .milliseconds(300)).isEmpty)
     }
 }

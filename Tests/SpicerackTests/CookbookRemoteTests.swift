@@ -21,7 +21,7 @@ struct CookbookRemoteTests {
     }
 
     /// A bed of 3 hosts, a cumin configuration with `A:dns`, and a cookbook fixture of the examples using it.
-    private func withExamples(_ body: (TestBed, CookbookFixture) throws -> Void) throws {
+    private func withExamples(_ body: (TestBed, CookbookFixture) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "cumin-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
         let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: 3))
         defer {
@@ -39,23 +39,23 @@ struct CookbookRemoteTests {
         try "dns: D{host[1-3]}\n".write(toFile: directory + "/aliases.yaml", atomically: true, encoding: .utf8)
         let fixture = try CookbookFixture(
             "examples", files: try Self.exampleFiles(), instanceParameters: "  cumin_config: \(directory)/cumin.yaml\n")
-        try body(bed, fixture)
+        try await body(bed, fixture)
     }
 
-    @Test func dryRunSkipsUnsafeCommandsAndARealRunChangesTheHosts() throws {
-        try withExamples { bed, fixture in
+    @Test func dryRunSkipsUnsafeCommandsAndARealRunChangesTheHosts() async throws {
+        try await withExamples { bed, fixture in
             let state = bed.srvPath(of: "host2") + "/discovery/appservers-ro/eqiad"
             let arguments = ["sre.discovery.service-router", "appservers-ro", "eqiad", "depool", "-r", "maintenance"]
 
             // Dry run: the safe read runs on the hosts, the write does not.
-            let dry = try fixture.run(["-d"] + arguments)
+            let dry = try await fixture.run(["-d"] + arguments)
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stderr.contains("DRY-RUN: Executing commands ['mkdir -p /srv/discovery/appservers-ro"))
             #expect(dry.stderr.contains("DRY-RUN: pooled"))
             #expect(!FileManager.default.fileExists(atPath: state))
 
             // Real run: written on every host; the run record names them.
-            let real = try fixture.run(arguments)
+            let real = try await fixture.run(arguments)
             #expect(real.status == 0, "\(real.stderr)")
             #expect(try String(contentsOfFile: state, encoding: .utf8) == "depooled\n")
             let record = try #require(RunRecord.read(from: fixture.logs + "/cookbook-runs.jsonl").last)
@@ -65,18 +65,18 @@ struct CookbookRemoteTests {
             #expect(fixture.log("sre/discovery/service-router-extended.log").contains("depooled"))
 
             // Nothing to do: the validation phase says so and exits 0 without START.
-            let again = try fixture.run(arguments)
+            let again = try await fixture.run(arguments)
             #expect(again.status == 0)
             #expect(again.stderr.contains("appservers-ro is already depooled in eqiad, nothing to do"))
             #expect(!again.stderr.contains("START"))
         }
     }
 
-    @Test func aFailedBatchStopsTheRunAndRollsBack() throws {
-        try withExamples { bed, fixture in
+    @Test func aFailedBatchStopsTheRunAndRollsBack() async throws {
+        try await withExamples { bed, fixture in
             // host2 fails its check: batch 1 (host1) passes, batch 2 (host2) fails, host3 is never touched.
             try "broken".write(toFile: bed.srvPath(of: "host2") + "/broken", atomically: true, encoding: .utf8)
-            let result = try fixture.run([
+            let result = try await fixture.run([
                 "sre.hosts.rolling-restart", "A:dns", "nginx", "--batch-size", "1",
                 "--restart-command", "touch /srv/{service}.restarted", "--check-command", "test ! -e /srv/broken",
             ])
@@ -89,9 +89,9 @@ struct CookbookRemoteTests {
         }
     }
 
-    @Test func uptimeRunsInDryRunBecauseItIsSafe() throws {
-        try withExamples { _, fixture in
-            let result = try fixture.run(["-d", "sre.hosts.uptime", "A:dns"])
+    @Test func uptimeRunsInDryRunBecauseItIsSafe() async throws {
+        try await withExamples { _, fixture in
+            let result = try await fixture.run(["-d", "sre.hosts.uptime", "A:dns"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("DRY-RUN: host[1-3]: up "))
         }

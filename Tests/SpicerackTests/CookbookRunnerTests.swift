@@ -15,8 +15,8 @@ struct CookbookRunnerTests {
         demo = try #require(SharedDemo.fixture)
     }
 
-    @Test func listsTheTreeWithOwners() throws {
-        let result = try demo.run(["-l"])
+    @Test func listsTheTreeWithOwners() async throws {
+        let result = try await demo.run(["-l"])
         #expect(result.status == 0)
         #expect(
             result.stdout == """
@@ -45,8 +45,8 @@ struct CookbookRunnerTests {
         #expect(result.stderr.contains("other/notacookbook.swift:1:1: no cookbook found"))
     }
 
-    @Test func verboseListingWithPrefix() throws {
-        let result = try demo.run(["-l", "-v", "demo.gr"])
+    @Test func verboseListingWithPrefix() async throws {
+        let result = try await demo.run(["-l", "-v", "demo.gr"])
         #expect(result.status == 0)
         #expect(
             result.stdout == """
@@ -56,20 +56,20 @@ struct CookbookRunnerTests {
                         `-- demo.group.inner: Inner cookbook in a nested group. [research-team]
 
                 """)
-        #expect(try demo.run(["-l", "nothing.matches"]).stdout == "")
+        #expect(try await demo.run(["-l", "nothing.matches"]).stdout == "")
     }
 
-    @Test func runsACookbookWithArguments() throws {
-        let result = try demo.run(["demo.hello", "--name", "Bob"])
+    @Test func runsACookbookWithArguments() async throws {
+        let result = try await demo.run(["demo.hello", "--name", "Bob"])
         #expect(result.status == 0)
         #expect(result.stdout == "Hello Bob (dry_run=false, verbose=false)\n")
         #expect(result.stderr.hasSuffix("START - Cookbook demo.hello\nA warning line\nEND (PASS) - Cookbook demo.hello (exit_code=0)\n"))
         // A path works as well as a dotted name.
-        #expect(try demo.run(["demo/hello.swift"]).status == 0)
+        #expect(try await demo.run(["demo/hello.swift"]).status == 0)
     }
 
-    @Test func dryRunPrefixesEveryLineAndShowsDebug() throws {
-        let result = try demo.run(["-d", "demo.hello"])
+    @Test func dryRunPrefixesEveryLineAndShowsDebug() async throws {
+        let result = try await demo.run(["-d", "demo.hello"])
         #expect(result.status == 0)
         let lines = result.stderr.split(separator: "\n").filter {
             !$0.hasPrefix("Failed to compile") && !$0.hasPrefix("Compiling the cookbook tree")
@@ -97,31 +97,31 @@ struct CookbookRunnerTests {
         (["--bogus"], 2, "cookbook: error: unrecognized arguments: --bogus"),
         (["demo.confirm"], 99, "InputError: Not in a TTY, unable to ask for input"),
     ] as [([String], Int32, String)])
-    func exitCodes(arguments: [String], expected: Int32, message: String) throws {
-        let result = try demo.run(arguments)
+    func exitCodes(arguments: [String], expected: Int32, message: String) async throws {
+        let result = try await demo.run(arguments)
         #expect(result.status == expected, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
     }
 
-    @Test func rollbackRunsOnFailureOnly() throws {
-        #expect(try demo.run(["demo.classy", "--fail"]).stderr.contains("Rollback called"))
-        #expect(!(try demo.run(["demo.classy"]).stderr.contains("Rollback called")))
+    @Test func rollbackRunsOnFailureOnly() async throws {
+        #expect(try await demo.run(["demo.classy", "--fail"]).stderr.contains("Rollback called"))
+        #expect(!(try await demo.run(["demo.classy"]).stderr.contains("Rollback called")))
         // Init success and init failure never reach START, END or the lock.
-        let early = try demo.run(["demo.initsuccess"])
+        let early = try await demo.run(["demo.initsuccess"])
         #expect(!early.stderr.contains("START"))
         #expect(!early.stderr.contains("END"))
     }
 
-    @Test func cookbookHelpShowsOwnerAndUsage() throws {
-        let result = try demo.run(["demo.classy", "-h"])
+    @Test func cookbookHelpShowsOwnerAndUsage() async throws {
+        let result = try await demo.run(["demo.classy", "-h"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("usage: cookbook [GLOBAL_ARGS] demo.classy"))
         #expect(result.stdout.contains("--task-id"))
         #expect(result.stdout.hasSuffix("Cookbook owner team: class-owners\n"))
     }
 
-    @Test func nestedRunsShareTheLogsAndReturnExitCodes() throws {
-        let result = try demo.run(["demo.wrapper"])
+    @Test func nestedRunsShareTheLogsAndReturnExitCodes() async throws {
+        let result = try await demo.run(["demo.wrapper"])
         #expect(result.status == 0)
         #expect(
             result.stderr.contains(
@@ -139,19 +139,19 @@ struct CookbookRunnerTests {
         #expect(result.stdout == "Hello Nested (dry_run=false, verbose=false)\n")
     }
 
-    @Test func ctrlCInterruptsRollsBackAndExits97() throws {
+    @Test func ctrlCInterruptsRollsBackAndExits97() async throws {
         let child = try demo.start(["demo.slow"])
-        #expect(child.waitFor("Sleeping", timeout: 120))
+        #expect(await child.waitFor("Sleeping", timeout: 120))
         child.signal(SIGINT)
-        let result = child.finish(timeout: 30)
+        let result = await child.finish(timeout: 30)
         #expect(result.status == 97)
         #expect(result.stderr.contains("Ctrl+c pressed"))
         #expect(result.stderr.contains("Rolled back after interruption"))
         #expect(result.stderr.contains("END (ERROR) - Cookbook demo.slow (exit_code=97)"))
     }
 
-    @Test func globalHelpAndUsage() throws {
-        let help = try demo.run(["-h"])
+    @Test func globalHelpAndUsage() async throws {
+        let help = try await demo.run(["-h"])
         #expect(help.status == 0)
         #expect(help.stdout.hasPrefix("usage: cookbook [-h] [-l] [-c CONFIG_FILE] [-d] [-v] [--no-locks]"))
         #expect(help.stdout.contains("92 lock not"))

@@ -39,7 +39,9 @@ public struct FileLogHandler: LogHandler {
                         throw ExecutionError("cannot create log file \(path); check log_file and its permissions")
                     }
                 }
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                guard let handle = Self.openForAppending(path) else {
+                    throw ExecutionError("cannot open log file \(path) for appending; check log_file and its permissions")
+                }
                 let size = try handle.seekToEnd()
                 state = Mutex(State(handle: handle, size: size))
             } catch let error as ExecutionError {
@@ -47,6 +49,14 @@ public struct FileLogHandler: LogHandler {
             } catch {
                 throw ExecutionError("cannot open log file \(path): \(error.localizedDescription); check log_file")
             }
+        }
+
+        /// Opens with `O_APPEND`, so that several processes logging to the same file (two runs of one cookbook)
+        /// never overwrite each other's lines.
+        private static func openForAppending(_ path: String) -> FileHandle? {
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { return nil }
+            return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         }
 
         /// Appends a line (rotating first when it would overflow).
@@ -73,7 +83,7 @@ public struct FileLogHandler: LogHandler {
                 try? manager.moveItem(atPath: path, toPath: "\(path).1")
             }
             _ = manager.createFile(atPath: path, contents: nil)
-            state.handle = try? FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            state.handle = Self.openForAppending(path)
             state.size = 0
         }
     }

@@ -77,7 +77,7 @@ func runProcess(
     let errData = stderr.fileHandleForReading.readDataToEndOfFile()
     while process.isRunning && Date() < deadline { usleep(10_000) }
     if process.isRunning { process.terminate() }
-    process.waitUntilExit()
+    process.waitForExit()
     return ProcessOutput(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self))

@@ -1,3 +1,4 @@
+import TestBed
 import Foundation
 
 /// A real HTTP server on 127.0.0.1 (a random port), run by `python3` from a script the test writes, that answers
@@ -56,7 +57,7 @@ final class HTTPTestServer: @unchecked Sendable {
         }
         guard let found else {
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
+            process.waitForExit()
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: portFile])
         }
         port = found
@@ -81,7 +82,7 @@ final class HTTPTestServer: @unchecked Sendable {
 
     private func stopProcess() {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
+        process.waitForExit()
     }
 
     private static func python() throws -> String {

@@ -59,13 +59,14 @@ final class ChildProcess: @unchecked Sendable {
         try? input.fileHandleForWriting.close()
     }
 
-    /// Waits until stdout+stderr contain `text`; false after `timeout` seconds.
-    func waitFor(_ text: String, timeout: Double = 30) -> Bool {
+    /// Waits until stdout+stderr contain `text`; false after `timeout` seconds. Sleeps without holding a thread
+    /// of the cooperative pool (a 2-core machine has only 2, and other tests' heartbeats need them).
+    func waitFor(_ text: String, timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if stdout.contains(text) || stderr.contains(text) { return true }
             if !process.isRunning { return stdout.contains(text) || stderr.contains(text) }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return false
     }
@@ -75,13 +76,15 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the exit (killing the child after `timeout` seconds) and returns what it printed.
-    func finish(timeout: Double = 120) -> Output {
+    func finish(timeout: Double = 120) async -> Output {
         closeInput()
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        usleep(50_000)
+        // Polling, not waitUntilExit(): see TestBed's Process.waitForExit.
+        let reapDeadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < reapDeadline { try? await Task.sleep(for: .milliseconds(20)) }
+        try? await Task.sleep(for: .milliseconds(50))
         return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 }

@@ -48,12 +48,12 @@ final class CookbookFixture: Sendable {
     }
 
     /// Runs `cookbook -c CONFIG <arguments>` to the end.
-    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 180) throws
-        -> ChildProcess.Output
+    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 180)
+        async throws -> ChildProcess.Output
     {
         let child = try start(arguments, environment: environment)
         if let input { child.send(input) }
-        return child.finish(timeout: timeout)
+        return await child.finish(timeout: timeout)
     }
 
     /// Reads a file under the logs directory.
