@@ -66,3 +66,24 @@ struct CookbookBuildTests {
         #expect(absent.stderr.contains("/nonexistent/config.yaml"))
     }
 }
+
+@Suite("cookbook: several trees in one namespace")
+struct CookbookTreesTests {
+    @Test func treesAreMergedAndTheFirstWinsOnAClash() async throws {
+        let first = try CookbookFixture(
+            "merge", files: ["ops/alpha.swift": CookbookBuildTests.cookbook.replacingOccurrences(of: "Edited", with: "Alpha")])
+        let second = first.root + "/second"
+        try FileManager.default.createDirectory(atPath: second + "/cookbooks/ops", withIntermediateDirectories: true)
+        try CookbookBuildTests.cookbook.replacingOccurrences(of: "Edited", with: "Beta")
+            .write(toFile: second + "/cookbooks/ops/beta.swift", atomically: true, encoding: .utf8)
+        try CookbookBuildTests.cookbook.replacingOccurrences(of: "Edited", with: "Gamma")
+            .write(toFile: second + "/cookbooks/ops/alpha.swift", atomically: true, encoding: .utf8)
+        try "cookbooks_base_dirs: [\(first.tree), \(second)]\nlogs_base_dir: \(first.logs)\ncookbooks_cache_dir: \(first.root)/cache\ninstance_params: {locks_dir: \(first.root)/locks}\n"
+            .write(toFile: first.configPath, atomically: true, encoding: .utf8)
+        let listing = try await first.run(["-l", "-v"])
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("ops.alpha: Alpha cookbook."))
+        #expect(listing.stdout.contains("ops.beta: Beta cookbook."))
+        #expect(listing.stderr.contains("ops/alpha.swift is also in \(first.tree)/ops/alpha.swift"))
+    }
+}

@@ -58,3 +58,24 @@ struct CookbookLockTests {
         #expect(await third.finish(timeout: 30).status == 97)
     }
 }
+
+@Suite("cookbook --locks shows who waits at a prompt")
+struct CookbookLockInspectionTests {
+    @Test func aRunWaitingForInputIsFlagged() async throws {
+        let demo = try #require(SharedDemo.fixture)
+        let command = [productPath("cookbook"), "-c", demo.configPath, "demo.confirm"]
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        var environment = ProcessInfo.processInfo.environment
+        environment["USER"] = "tester"
+        let child = try ChildProcess("/usr/bin/script", ["-qfec", command, "/dev/null"], environment: environment)
+        #expect(await child.waitFor("Type \"go\" to proceed", timeout: 120))
+        try await Task.sleep(for: .milliseconds(500))
+        let table = try await demo.run(["--locks"])
+        let line = table.stdout.split(separator: "\n").first { $0.contains("cookbooks/demo.confirm") }
+        #expect(line?.contains(" yes") == true, "\(table.stdout)")
+        child.send("go\n")
+        let result = await child.finish(timeout: 60)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("END (PASS) - Cookbook demo.confirm"))
+    }
+}
