@@ -2,6 +2,7 @@ import Cumin
 import Foundation
 import Logging
 import SpicerackRemote
+import Wmflib
 
 extension Spicerack {
     /// Remote execution on hosts selected by cumin queries (Spicerack's `spicerack.remote()`), with the cumin
@@ -60,4 +61,19 @@ public struct SpicerackError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension Spicerack {
+    /// wmflib's `retry`, aware of this run's dry-run mode (one try) and logging to the cookbook's logger, like
+    /// Spicerack's own `@retry` decorator. Errors are retried when `retryIf` says so (by default: any error but
+    /// cancellation).
+    public func retry<T>(
+        tries: Int = 3, delay: Duration = .seconds(3), backoff: BackoffMode = .exponential,
+        retryIf: (any Error) -> Bool = { !($0 is CancellationError) }, failureMessage: String? = nil,
+        function: String = #function, fileID: String = #fileID, _ operation: () async throws -> T
+    ) async throws -> T {
+        try await Wmflib.retry(
+            tries: tries, delay: delay, backoff: backoff, retryIf: retryIf, failureMessage: failureMessage,
+            dryRun: dryRun, logger: logger, function: function, fileID: fileID, operation: operation)
+    }
 }

@@ -35,6 +35,7 @@ struct CookbookRunnerTests {
                     |-- demo.multi.First [research-team]
                     |-- demo.multi.Second [research-team]
                     |-- demo.raises [research-team]
+                    |-- demo.retrying [research-team]
                     |-- demo.slow [research-team]
                     |-- demo.sysexit [research-team]
                     `-- demo.wrapper [research-team]
@@ -96,6 +97,8 @@ struct CookbookRunnerTests {
         (["demo.classy", "-r", "has \"quotes\""], 2, "cannot contain double quotes"),
         (["--bogus"], 2, "cookbook: error: unrecognized arguments: --bogus"),
         (["demo.confirm"], 99, "InputError: Not in a TTY, unable to ask for input"),
+        (["demo.retrying"], 99, "[2/3, retrying in 0.01s] Not ready: still down"),
+        (["-d", "demo.retrying"], 99, "DRY-RUN: Reduce tries from 3 to 1 in DRY-RUN mode"),
     ] as [([String], Int32, String)])
     func exitCodes(arguments: [String], expected: Int32, message: String) async throws {
         let result = try await demo.run(arguments)

@@ -201,6 +201,19 @@ enum DemoTree {
                 }
             }
             """#,
+        "demo/retrying.swift": #"""
+            import Spicerack
+
+            struct Retrying: SimpleCookbook {
+                static let title = "Retries a failing step."
+                func run(_ arguments: NoArguments, _ spicerack: Spicerack) async throws -> Int32? {
+                    try await spicerack.retry(tries: 3, delay: .milliseconds(10), backoff: .constant, failureMessage: "Not ready") {
+                        throw DemoError(message: "still down")
+                    }
+                    return nil
+                }
+            }
+            """#,
         "demo/group/inner.swift": #"""
             import Spicerack
 
