@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "cumin", targets: ["CuminCommand"]),
         .executable(name: "testbed", targets: ["TestBedCommand"]),
         .executable(name: "cookbook", targets: ["CookbookCommand"]),
+        .library(name: "Scap", targets: ["Scap"]),
+        .executable(name: "scap", targets: ["ScapCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -101,6 +103,22 @@ let package = Package(
             dependencies: ["CookbookBuild", "Spicerack"],
             swiftSettings: swiftSettings
         ),
+        // Scap deploy tooling: scap.cfg loading, targets, checks.yaml, the deploy log and its filter language.
+        .target(
+            name: "Scap",
+            dependencies: [
+                "Cumin", "NodeSet", "Wmflib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ScapCommand",
+            dependencies: ["Scap", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ScapTests", dependencies: ["Scap"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct ScapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scap")
+}
