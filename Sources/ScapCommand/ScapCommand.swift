@@ -1,6 +1,11 @@
 import ArgumentParser
 
+/// `scap`: Wikimedia's deployment tool.
 @main
 struct ScapCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scap")
+    static let configuration = CommandConfiguration(
+        commandName: "scap",
+        abstract: "Deploy git repositories to groups of targets.",
+        subcommands: [DeployLogCommand.self]
+    )
 }

@@ -66,3 +66,34 @@ func percentFormatting(format: String, args: [JSONValue], expected: String) {
     record.args = args
     #expect(record.message == expected)
 }
+
+@Test func followerReadsAppendedLinesAndSwitchesToNewerLogs() throws {
+    let tree = TempTree()
+    let directory = DeployLogDirectory(root: tree.root)
+    try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+    var follower = DeployLogFollower(directory: directory, scanInterval: 0)
+    #expect(follower.poll() == DeployLogFollower.Batch(opened: nil, records: []))
+
+    let first = tree.path("scap/log/a.log")
+    let writer = try DeployLogWriter(path: first)
+    try writer.append(DeployLogRecord(name: "deploy", message: "one", host: "h"))
+    let batch = follower.poll()
+    #expect(batch.opened == first)
+    #expect(batch.records.map(\.msg) == ["one"])
+
+    // A partial line waits for its newline.
+    let handle = try #require(FileHandle(forWritingAtPath: first))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(#"{"msg": "two", "host": "h""#.utf8))
+    #expect(follower.poll().records.isEmpty)
+    try handle.write(contentsOf: Data("}\n".utf8))
+    try handle.close()
+    #expect(follower.poll().records.map(\.msg) == ["two"])
+
+    let second = tree.path("scap/log/b.log")
+    try DeployLogWriter(path: second).append(DeployLogRecord(name: "deploy", message: "three", host: "h"))
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: second)
+    let switched = follower.poll()
+    #expect(switched.opened == second)
+    #expect(switched.records.map(\.msg) == ["three"])
+}
