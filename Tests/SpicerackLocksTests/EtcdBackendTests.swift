@@ -85,7 +85,7 @@ struct EtcdBackendTests {
     }
 
     @Test("a server left by a killed test process is stopped when the next one starts")
-    func orphanIsStopped() throws {
+    func orphanIsStopped() async throws {
         // A process that has exited stands for the killed test run; a sleep stands for its etcd.
         let owner = Process()
         owner.executableURL = URL(fileURLWithPath: "/bin/true")
@@ -104,7 +104,7 @@ struct EtcdBackendTests {
         defer { server.stop() }
         // Bounded, and without killing it ourselves: the server's start must have stopped it.
         let deadline = Date().addingTimeInterval(10)
-        while orphan.isRunning && Date() < deadline { usleep(20_000) }
+        while orphan.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!orphan.isRunning)
         #expect(orphan.isRunning || orphan.terminationReason == .uncaughtSignal)
         #expect(!FileManager.default.fileExists(atPath: directory))
