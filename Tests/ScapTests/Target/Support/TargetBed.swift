@@ -1,0 +1,96 @@
+import Cumin
+import Foundation
+
+/// A bed of loopback sshds started through the `testbed` executable (ScapTests does not link the TestBed
+/// module), stopped by its recorded PIDs afterwards. Each host has a private /srv.
+struct TargetBed {
+    var directory: String
+    var hosts: [String]
+
+    var sshConfigPath: String { directory + "/ssh_config" }
+
+    /// Where the /srv of `host` lives on the controller.
+    func srvPath(of host: String) -> String { directory + "/hosts/\(host)/srv" }
+
+    /// Cumin's configuration for the bed.
+    var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.defaultBackend = "direct"
+        configuration.clustershell.sshOptions = ["-F \(sshConfigPath)"]
+        configuration.clustershell.connectTimeout = 5
+        return configuration
+    }
+}
+
+/// Starts a bed of `hosts` hosts for one test and stops it afterwards.
+func withTargetBed<T>(hosts: Int = 2, _ body: (TargetBed) async throws -> T) async throws -> T {
+    let testbed = scapProductPath("testbed")
+    let directory = NSTemporaryDirectory() + "scap-target-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
+    let started = try runTool(testbed, ["start", "--dir", directory, "--hosts", String(hosts)])
+    guard started.status == 0 else {
+        throw TargetTestFailure("testbed start failed: \(started.stdout) \(started.stderr)")
+    }
+    defer {
+        _ = try? runTool(testbed, ["stop", "--dir", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+    return try await body(TargetBed(directory: directory, hosts: (1...hosts).map { "host\($0)" }))
+}
+
+/// A test precondition that did not hold.
+struct TargetTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The path of an executable product built with the tests: beside the test runner.
+func scapProductPath(_ name: String, filePath: String = #filePath) -> String {
+    var candidates: [URL] = []
+    if let runner = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(runner) }
+    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+    var root = URL(fileURLWithPath: filePath)
+    for _ in 0..<5 { root.deleteLastPathComponent() }
+    candidates.append(root.appendingPathComponent(".build/debug"))
+    for directory in candidates {
+        let candidate = directory.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return candidates[0].appendingPathComponent(name).path
+}
+
+/// What a finished child process printed.
+struct ToolOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs an executable with no standard input; kills it after `timeout` seconds.
+func runTool(_ path: String, _ arguments: [String], currentDirectory: String? = nil, timeout: Double = 60) throws
+    -> ToolOutput
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    killer.cancel()
+    return ToolOutput(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs `script` with the local `sh` (for stages run without SSH).
+func runShell(_ script: String, timeout: Double = 60) throws -> ToolOutput {
+    try runTool("/bin/sh", ["-c", script], timeout: timeout)
+}
