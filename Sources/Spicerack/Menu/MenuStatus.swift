@@ -31,15 +31,31 @@ public struct MenuStatus: Sendable {
 
     /// Records the exit code of a run (0 PASS; interrupted, ERROR-class codes ERROR; anything else FAIL) and saves.
     public mutating func record(_ name: String, exitCode: Int32, status: String) {
-        statuses[name] = Status(rawValue: status) ?? (exitCode == 0 ? .pass : .fail)
-        save()
+        let value = Status(rawValue: status) ?? (exitCode == 0 ? .pass : .fail)
+        statuses[name] = value
+        save(name, value)
     }
 
-    private func save() {
+    /// Merges one status into the file under an exclusive `flock`, so that two menu sessions at once never lose
+    /// each other's results.
+    private mutating func save(_ name: String, _ value: Status) {
         guard let file else { return }
         let directory = (file as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        guard let data = try? JSONEncoder().encode(statuses) else { return }
+        let lock = open(file + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { return }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
+        var merged: [String: Status] = [:]
+        if let data = FileManager.default.contents(atPath: file),
+            let decoded = try? JSONDecoder().decode([String: Status].self, from: data)
+        {
+            merged = decoded
+        }
+        merged[name] = value
+        statuses.merge(merged) { _, stored in stored }
+        guard let data = try? JSONEncoder().encode(merged) else { return }
         let temporary = file + ".\(getpid()).tmp"
         if FileManager.default.createFile(atPath: temporary, contents: data) {
             _ = rename(temporary, file)
