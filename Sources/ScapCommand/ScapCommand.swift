@@ -1,11 +1,32 @@
 import ArgumentParser
+import Foundation
 
 /// `scap`: Wikimedia's deployment tool.
 @main
-struct ScapCommand: ParsableCommand {
+struct ScapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scap",
         abstract: "Deploy git repositories to groups of targets.",
-        subcommands: [DeployLogCommand.self]
+        subcommands: [DeployCommand.self, DeployLogCommand.self]
     )
+
+    /// Runs the command; `scap deploy` usage errors exit 2 (argument-parser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure, CommandLine.arguments.dropFirst().first == "deploy" {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,27 @@
+extension Check {
+    /// The check as the target scripts run it: one ``TargetCheck`` per stage it is attached to (before and/or
+    /// after); stages the targets do not run (`config_deploy`, `config_diff`) are dropped.
+    /// - Parameter nrpeDir: where an `nrpe` check's `command[name]=…` definition is looked up on the target.
+    public func targetChecks(nrpeDir: String) -> [TargetCheck] {
+        let line: String
+        switch kind {
+        case .command:
+            line = command
+        case .nrpe:
+            let q = ShellQuote.quote
+            line = "scap_nrpe=$(sed -n \(q("s/^command\\[\(command)\\]=//p")) \(q(nrpeDir))/*.cfg 2>/dev/null | head -n 1); "
+                + "[ -n \"$scap_nrpe\" ] || { echo \(q("nrpe command '\(command)' not found in \(nrpeDir)")); exit 1; }; "
+                + "eval \"$scap_nrpe\""
+        case .script:
+            line = "\"$SCAP_REV_PATH/scap/scripts/\"\(ShellQuote.quote(command))"
+        }
+        var checks: [TargetCheck] = []
+        if let before, let stage = TargetStage(rawValue: before.rawValue) {
+            checks.append(TargetCheck(name: name, command: line, stage: stage, timing: .before, timeout: timeout))
+        }
+        if let after, let stage = TargetStage(rawValue: after.rawValue) {
+            checks.append(TargetCheck(name: name, command: line, stage: stage, timing: .after, timeout: timeout))
+        }
+        return checks
+    }
+}

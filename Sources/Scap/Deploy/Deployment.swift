@@ -1,0 +1,189 @@
+import Foundation
+
+/// `scap deploy` on the deploy host (research §1.5): groups, lock, tag, `DEPLOY_HEAD`, deploy log, then the groups.
+///
+/// ```swift
+/// let config = try ScapConfigLoader(root: root).load()
+/// let runner = TargetStageRunner(configuration: cumin)
+/// let outcome = try await Deployment(request: DeployRequest(root: root, message: "v2"), config: config,
+///                                    executor: runner).run()
+/// exit(outcome.exitCode)
+/// ```
+public struct Deployment: Sendable {
+    /// What was asked.
+    public var request: DeployRequest
+    /// The effective configuration.
+    public var config: ScapConfig
+    /// Runs stages on targets.
+    public var executor: any DeployStageExecutor
+    /// Asks whether to continue and whether to roll back.
+    public var prompter: any DeployPrompter
+    /// Prints console lines.
+    public var console: @Sendable (String) -> Void
+    /// Adjusts each host's plan (tests give each host its own service port).
+    public var customizePlan: @Sendable (inout TargetStagePlan, _ host: String) -> Void
+
+    /// Creates a deployment.
+    public init(
+        request: DeployRequest, config: ScapConfig, executor: any DeployStageExecutor,
+        prompter: any DeployPrompter = DefaultAnswersPrompter(),
+        console: @escaping @Sendable (String) -> Void = { print($0) },
+        customizePlan: @escaping @Sendable (inout TargetStagePlan, _ host: String) -> Void = { _, _ in }
+    ) {
+        self.request = request
+        self.config = config
+        self.executor = executor
+        self.prompter = prompter
+        self.console = console
+        self.customizePlan = customizePlan
+    }
+
+    /// The groups after `-l/--limit-hosts`, without those left empty.
+    /// - Throws: ``DeployError`` for bad target lists or limit, or when no target is left.
+    public func groups() throws(DeployError) -> [DeployGroup] {
+        let all: [DeployGroup]
+        do {
+            all = try config.deployGroups(root: request.root, systemGroupDirectory: request.systemGroupDirectory)
+        } catch {
+            throw DeployError("\(error)")
+        }
+        let limit = try HostLimit(request.limitHosts)
+        let groups = all.compactMap { group -> DeployGroup? in
+            var limited = group
+            limited.hosts = group.hosts.filter(limit.matches)
+            return limited.hosts.isEmpty ? nil : limited
+        }
+        guard !groups.isEmpty else {
+            throw DeployError("No targets selected, check the target lists and -l/--limit-hosts '\(request.limitHosts)'")
+        }
+        return groups
+    }
+
+    /// The stages to run: `--service-restart`, `-s`, or fetch and promote.
+    public func stages() throws(DeployError) -> [TargetStage] {
+        if request.serviceRestartOnly {
+            guard !config.services.isEmpty else {
+                throw DeployError(.usage, "--service-restart needs service_name in scap.cfg")
+            }
+            return [.handleService]
+        }
+        return request.stages ?? [.fetch, .promote]
+    }
+
+    /// The shell command handling every service of `service_name`, or `nil` when none is set.
+    public func serviceCommand() -> String? {
+        let services = config.services
+        guard !services.isEmpty else { return nil }
+        return services.map {
+            request.serviceCommandTemplate.replacingOccurrences(of: "{name}", with: $0.name)
+                .replacingOccurrences(of: "{action}", with: $0.action.rawValue)
+        }.joined(separator: " && ")
+    }
+
+    /// Runs the deploy: takes the lock, tags the revision, writes the log, deploys the groups.
+    /// - Returns: how the deploy over the groups ended.
+    /// - Throws: ``DeployError`` when the deploy cannot start (configuration, targets, lock, git).
+    public func run() async throws(DeployError) -> DeployOutcome {
+        do {
+            try config.validateForDeploy()
+        } catch {
+            throw DeployError("\(error)")
+        }
+        guard let repo = config.gitRepo, let lockPath = config.lockFile else {
+            throw DeployError("git_repo is not set in scap/scap.cfg")
+        }
+        let groups = try self.groups()
+        let stages = try self.stages()
+        let checks: [Check]
+        do {
+            checks = config.performChecks
+                ? try ChecksFile.load(root: request.root, environment: config.environment).checks : []
+        } catch {
+            throw DeployError("\(error)")
+        }
+        let lock = try await acquireLock(path: lockPath)
+        defer { lock.release() }
+
+        let repository = DeployRepository(root: request.root)
+        var rev = request.revision ?? config.gitRev
+        if rev == nil, request.serviceRestartOnly { rev = await repository.lastDeployedCommit() }
+        let started = ContinuousClock.now
+        let revision = try await repository.prepare(rev: rev ?? "HEAD", user: request.user, config: config)
+        let logDirectory = DeployLogDirectory(root: request.root)
+        let writer: DeployLogWriter
+        do {
+            try FileManager.default.createDirectory(atPath: logDirectory.path, withIntermediateDirectories: true)
+            writer = try DeployLogWriter(path: (logDirectory.path as NSString).appendingPathComponent(revision.logFileName))
+        } catch {
+            throw DeployError("cannot open the deploy log in \(logDirectory.path): \(error)")
+        }
+        let log = DeployEventLog(writer: writer, console: console)
+        let action = request.serviceRestartOnly ? "restart" : "deploy"
+        let what = "\(action) [\(repo)@\(revision.shortCommit)]" + (config.environment.map { " (\($0))" } ?? "")
+        log.record(
+            "Started \(what): \(request.message)", event: "started",
+            extra: [
+                "tag": .string(revision.tag), "commit": .string(revision.commit), "user": .string(revision.user),
+                "stages": .array(stages.map { JSONValue.string($0.rawValue) }),
+            ])
+
+        let gitURL = repository.gitURL(config: config)
+        let serviceCommand = self.serviceCommand()
+        let base: TargetStagePlan
+        do {
+            base = try TargetStagePlan(
+                repo: repo, deployDirectory: config.gitDeployDir, revision: revision.commit, gitURL: gitURL,
+                cacheRevs: max(1, config.cacheRevs), force: request.force, serviceRestartCommand: serviceCommand,
+                servicePort: config.servicePort, serviceTimeout: config.serviceTimeout)
+        } catch {
+            throw DeployError("cannot plan the deploy: \(error)")
+        }
+        let nrpeDir = config.nrpeDir
+        let customize = customizePlan
+        let deployer = GroupDeployer(
+            groups: groups, stages: stages, executor: executor, prompter: prompter, log: log
+        ) { host, group in
+            var plan = base
+            plan.checks = checks.filter { $0.group == nil || $0.group == group.name }
+                .flatMap { $0.targetChecks(nrpeDir: nrpeDir) }
+            customize(&plan, host)
+            return plan
+        }
+        let outcome = try await deployer.run()
+        let duration = Self.format(ContinuousClock.now - started)
+        let finished =
+            outcome.succeeded
+            ? "Finished \(what): \(request.message) (duration: \(duration))"
+            : "Failed \(what): \(outcome.failure ?? "failed")"
+                + (outcome.rolledBack ? "; rolled back" : "") + " (duration: \(duration))"
+        log.record(
+            finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
+            extra: [
+                "succeeded": .bool(outcome.succeeded), "rolled_back": .bool(outcome.rolledBack),
+                "duration": .double(Self.seconds(ContinuousClock.now - started)),
+            ])
+        return outcome
+    }
+
+    private func acquireLock(path: String) async throws(DeployError) -> DeployLock {
+        let console = self.console
+        do {
+            return try await DeployLock.acquire(
+                path: path, globalPath: request.globalLockPath, reason: request.message, timeout: request.lockTimeout,
+                pollInterval: request.lockPollInterval, notify: console)
+        } catch {
+            throw DeployError(error.message)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `00m 29s`.
+    static func format(_ duration: Duration) -> String {
+        let total = Int(seconds(duration).rounded())
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(twoDigits(total / 60))m \(twoDigits(total % 60))s"
+    }
+}

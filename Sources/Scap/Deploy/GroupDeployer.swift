@@ -1,0 +1,160 @@
+/// Deploys the server groups in order, canary first, as scap's `_execute_for_groups` does (research §1.8).
+///
+/// For each group and subgroup the stages run on the subgroup's hosts; a failed host is dropped from the later
+/// stages of its subgroup. When a group's failures exceed its allowed failures, or the user answers `n` between
+/// subgroups, the deploy fails: the user is asked whether to roll back, and `rollback` runs on every attempted
+/// group in reverse order, failures ignored. When every group succeeded, `finalize` runs on every group.
+/// ```swift
+/// let deployer = GroupDeployer(groups: groups, stages: [.fetch, .promote], executor: runner,
+///                              prompter: TerminalPrompter(), log: log) { host, group in plan }
+/// let outcome = await deployer.run()
+/// ```
+public struct GroupDeployer: Sendable {
+    /// The groups, in deploy order.
+    public var groups: [DeployGroup]
+    /// The stages run on each subgroup.
+    public var stages: [TargetStage]
+    /// Runs a stage on hosts.
+    public var executor: any DeployStageExecutor
+    /// Asks whether to continue and whether to roll back.
+    public var prompter: any DeployPrompter
+    /// Where events go.
+    public var log: DeployEventLog
+    /// The plan of one host in one group (checks may depend on the group).
+    public var plan: @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
+
+    /// Creates a deployer.
+    public init(
+        groups: [DeployGroup], stages: [TargetStage] = [.fetch, .promote], executor: any DeployStageExecutor,
+        prompter: any DeployPrompter = DefaultAnswersPrompter(), log: DeployEventLog = DeployEventLog(),
+        plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
+    ) {
+        self.groups = groups
+        self.stages = stages
+        self.executor = executor
+        self.prompter = prompter
+        self.log = log
+        self.plan = plan
+    }
+
+    private struct GroupFailure: Error {
+        var message: String
+    }
+
+    /// Deploys every group, then finalizes, or rolls back on failure.
+    /// - Throws: ``DeployError`` when a plan is invalid or a stage cannot start at all.
+    public func run() async throws(DeployError) -> DeployOutcome {
+        var reports: [DeployStageReport] = []
+        var attempted: [DeployGroup] = []
+        var excluded: Set<String> = []
+        var continueAll = false
+        let lastLabel = groups.last?.subgroups.last?.label
+        do {
+            for group in groups {
+                attempted.append(group)
+                log.record(
+                    "== \(group.name.uppercased()) ==\n" + group.hosts.map { ":* \($0)" }.joined(separator: "\n"),
+                    event: "group", extra: ["group": .string(group.name), "hosts": .array(group.hosts.map(JSONValue.string))])
+                var failedInGroup: Set<String> = []
+                for subgroup in group.subgroups {
+                    var remaining = subgroup.hosts.filter { !excluded.contains($0) }
+                    for stage in stages where !remaining.isEmpty {
+                        let report = try await runStage(stage, group: group, label: subgroup.label, hosts: remaining)
+                        reports.append(report)
+                        for outcome in report.outcomes.values where outcome.status == .failed {
+                            failedInGroup.insert(outcome.host)
+                            if outcome.exitCode == 255 { excluded.insert(outcome.host) }
+                        }
+                        remaining.removeAll { report.outcomes[$0]?.status == .failed }
+                    }
+                    if failedInGroup.count > group.allowedFailures {
+                        throw GroupFailure(
+                            message: "\(failedInGroup.count) of \(group.hosts.count) \(subgroup.label) targets failed, "
+                                + "exceeding limit")
+                    }
+                    log.record("\(subgroup.label) deploy successful", event: "subgroup_done",
+                               extra: ["group": .string(group.name), "label": .string(subgroup.label)])
+                    if subgroup.label != lastLabel && !continueAll {
+                        let answer = await prompter.shouldContinue(after: subgroup.label)
+                        log.record(
+                            "Continue? [y/n/c] after \(subgroup.label): \(answer.rawValue)", event: "prompt",
+                            extra: ["question": .string("continue"), "answer": .string(answer.rawValue)],
+                            onConsole: false)
+                        switch answer {
+                        case .yes: break
+                        case .all: continueAll = true
+                        case .no: throw GroupFailure(message: "deployment aborted")
+                        }
+                    }
+                }
+            }
+        } catch let failure as GroupFailure {
+            log.record(failure.message, level: 40, event: "deploy_failed", extra: ["error": .string(failure.message)])
+            let rollback = await prompter.shouldRollback(after: failure.message)
+            log.record(
+                "Rollback all deployed groups? [Y/n]: \(rollback ? "y" : "n")", event: "prompt",
+                extra: ["question": .string("rollback"), "answer": .string(rollback ? "y" : "n")], onConsole: false)
+            if rollback {
+                for group in attempted.reversed() {
+                    let hosts = group.hosts.filter { !excluded.contains($0) }
+                    guard !hosts.isEmpty else { continue }
+                    reports.append(try await runStage(.rollback, group: group, label: group.name, hosts: hosts))
+                }
+            }
+            return DeployOutcome(succeeded: false, failure: failure.message, rolledBack: rollback, reports: reports)
+        } catch let error as DeployError {
+            throw error
+        } catch {
+            throw DeployError("\(error)")
+        }
+        for group in groups {
+            let hosts = group.hosts.filter { !excluded.contains($0) }
+            guard !hosts.isEmpty else { continue }
+            reports.append(try await runStage(.finalize, group: group, label: group.name, hosts: hosts))
+        }
+        return DeployOutcome(succeeded: true, failure: nil, rolledBack: false, reports: reports)
+    }
+
+    /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure.
+    private func runStage(_ stage: TargetStage, group: DeployGroup, label: String, hosts: [String])
+        async throws(DeployError) -> DeployStageReport
+    {
+        var plans: [String: TargetStagePlan] = [:]
+        for host in hosts {
+            do {
+                plans[host] = try plan(host, group)
+            } catch {
+                throw DeployError("cannot plan \(stage) for \(host): \(error)")
+            }
+        }
+        let outcomes: [String: TargetHostOutcome]
+        do {
+            outcomes = try await executor.run(stage, plans: plans)
+        } catch {
+            throw DeployError("\(error)")
+        }
+        let report = DeployStageReport(group: group.name, label: label, stage: stage, outcomes: outcomes)
+        let ok = report.hosts(.ok).count
+        let noop = report.hosts(.noop).count
+        let failed = report.hosts(.failed).count
+        let name = stage == .promote ? "promote and handle_service" : stage.rawValue
+        log.record(
+            "\(label): \(name) stage(s): ok: \(ok); noop: \(noop); fail: \(failed)", event: "stage",
+            extra: [
+                "group": .string(group.name), "label": .string(label), "stage": .string(stage.rawValue),
+                "ok": .int(ok), "noop": .int(noop), "failed": .int(failed),
+            ])
+        for outcome in outcomes.values.sorted(by: { $0.host < $1.host }) {
+            let level = outcome.status == .failed ? 40 : 10
+            log.record(
+                outcome.status == .failed ? "\(stage) failed: \(outcome.message)" : outcome.message, level: level,
+                event: outcome.status == .failed ? "host_failed" : "host_done", host: outcome.host,
+                extra: [
+                    "group": .string(group.name), "stage": .string(stage.rawValue),
+                    "status": .string(outcome.status.rawValue), "output": .string(outcome.output),
+                ],
+                onConsole: outcome.status == .failed)
+        }
+        return report
+    }
+}

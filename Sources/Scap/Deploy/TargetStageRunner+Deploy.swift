@@ -1,0 +1,22 @@
+import Cumin
+
+extension TargetStageRunner {
+    /// The runner `scap deploy` uses: OpenSSH through cumin with the configuration's `ssh_user` (when set) and
+    /// `batch_size`, stopping new hosts after the first failure as scap does.
+    /// - Parameters:
+    ///   - config: the deploy's configuration.
+    ///   - sshOptions: extra `ssh` options, e.g. `["-F /etc/scap/ssh_config"]`.
+    ///   - stageTimeout: the longest one stage may run on one host.
+    public static func forDeploy(config: ScapConfig, sshOptions: [String] = [], stageTimeout: Duration? = nil)
+        -> TargetStageRunner
+    {
+        var configuration = Configuration()
+        configuration.defaultBackend = "direct"
+        configuration.clustershell.sshOptions = sshOptions
+        configuration.clustershell.connectTimeout = 10
+        if config.values["ssh_user"] != nil { configuration.clustershell.sshUser = config.sshUser }
+        return TargetStageRunner(
+            configuration: configuration, batchSize: .count(config.batchSize), failureLimit: 0,
+            stageTimeout: stageTimeout)
+    }
+}

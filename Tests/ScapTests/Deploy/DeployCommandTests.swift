@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import Scap
+
+/// The `scap deploy` executable: exit codes, errors, and one deploy over the bed.
+@Suite struct DeployCommandTests {
+    var scap: String { scapProductPath("scap") }
+
+    @Test func missingConfigurationIsAClearFailure() throws {
+        let tree = TempTree()
+        let output = try runTool(scap, ["deploy", "msg"], currentDirectory: tree.root)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("Deployment configuration not found"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
+        let badStage = try runTool(scap, ["deploy", "-s", "fetch,bogus", "msg"], currentDirectory: repo.root)
+        #expect(badStage.status == 2)
+        #expect(badStage.stderr.contains("unknown stage 'bogus'"))
+        let badOption = try runTool(scap, ["deploy", "--no-such-option"], currentDirectory: repo.root)
+        #expect(badOption.status == 2)
+        let badKey = try runTool(scap, ["deploy", "-D", "no_such_key:1", "msg"], currentDirectory: repo.root)
+        #expect(badKey.status == 1)
+        #expect(badKey.stderr.contains("no_such_key"))
+    }
+
+    @Test func deploysOverSSHAndSecondRunIsANoop() async throws {
+        try await withTargetBed(hosts: 2) { bed in
+            let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
+            let arguments = [
+                "deploy", "--ssh-config", bed.sshConfigPath, "--global-lock", repo.tree.path("global.lock"),
+                "--lock-timeout", "5", "from", "the", "cli",
+            ]
+            let first = try runTool(scap, arguments, currentDirectory: repo.root, timeout: 120)
+            #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+            #expect(first.stdout.contains("Started deploy [web@"))
+            #expect(first.stdout.contains("]: from the cli (duration: "))
+            let sha = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            for host in bed.hosts {
+                let link = bed.srvPath(of: host) + "/deployment/web"
+                #expect(
+                    try FileManager.default.destinationOfSymbolicLink(atPath: link)
+                        == "/srv/deployment/web-cache/revs/\(sha)")
+            }
+            let second = try runTool(scap, arguments, currentDirectory: repo.root, timeout: 120)
+            #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+            #expect(second.stdout.contains("fetch stage(s): ok: 0; noop: 1; fail: 0"))
+        }
+    }
+}
