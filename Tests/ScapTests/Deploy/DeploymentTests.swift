@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@testable import Scap
+
+/// Deployments with a fake executor: stage selection, limits, unreachable hosts, the log file.
+@Suite struct DeploymentTests {
+    func run(_ repo: DeployRepoFixture, _ request: DeployRequest, executor: FakeStageExecutor, overrides: [String] = [])
+        async throws -> DeployOutcome
+    {
+        try await Deployment(
+            request: request, config: try repo.config(overrides: overrides), executor: executor, console: { _ in }
+        ).run()
+    }
+
+    @Test func serviceRestartRunsOnlyHandleServiceWithTheServiceCommand() async throws {
+        let repo = try DeployRepoFixture(groups: [("default", ["host1", "host2"])], extraConfig: "service_name: web\n")
+        var request = repo.request()
+        request.serviceRestartOnly = true
+        let deployment = Deployment(
+            request: request, config: try repo.config(), executor: FakeStageExecutor(), console: { _ in })
+        #expect(try deployment.stages() == [.handleService])
+        #expect(deployment.serviceCommand() == "sudo -n /usr/sbin/service web restart")
+        let executor = FakeStageExecutor()
+        let outcome = try await run(repo, request, executor: executor)
+        #expect(outcome.succeeded)
+        #expect(executor.calls.map(\.stage) == [.handleService, .finalize])
+    }
+
+    @Test func serviceRestartWithoutServiceIsAUsageError() async throws {
+        let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
+        var request = repo.request()
+        request.serviceRestartOnly = true
+        do {
+            _ = try await run(repo, request, executor: FakeStageExecutor())
+            Issue.record("expected a usage error")
+        } catch let error as DeployError {
+            #expect(error.kind == .usage)
+        }
+    }
+
+    @Test func limitHostsFiltersGroupsAndNothingLeftFails() async throws {
+        let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2", "host3"])])
+        var request = repo.request()
+        request.limitHosts = "!host2"
+        let executor = FakeStageExecutor()
+        _ = try await run(repo, request, executor: executor)
+        #expect(executor.calls.first == .init(stage: .fetch, hosts: ["host1"]))
+        #expect(executor.calls.contains(.init(stage: .fetch, hosts: ["host3"])))
+        #expect(!executor.calls.contains { $0.hosts.contains("host2") })
+        request.limitHosts = "nomatch*"
+        do {
+            _ = try await run(repo, request, executor: FakeStageExecutor())
+            Issue.record("expected no targets")
+        } catch let error as DeployError {
+            #expect(error.message.hasPrefix("No targets selected"))
+        }
+    }
+
+    @Test func unreachableHostIsSkippedByRollback() async throws {
+        let executor = UnreachableExecutor(host: "host3")
+        let groups = GroupDeployerTests.groups
+        let deployer = GroupDeployer(groups: groups, executor: executor, log: DeployEventLog(console: { _ in })) {
+            (_: String, _: DeployGroup) throws(TargetPlanError) -> TargetStagePlan in
+            try TargetStagePlan(repo: "web", revision: String(repeating: "b", count: 40), gitURL: "file:///x")
+        }
+        let outcome = try await deployer.run()
+        #expect(outcome.failure == "1 of 2 default targets failed, exceeding limit")
+        let rollbacks = outcome.reports.filter { $0.stage == .rollback }
+        #expect(rollbacks.map { $0.outcomes.keys.sorted() } == [["host2"], ["host1"]])
+    }
+
+    @Test func deployLogHasOneRecordPerLineWithEventsInOrder() async throws {
+        let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
+        let outcome = try await run(repo, repo.request(message: "logged"), executor: FakeStageExecutor(failing: [.fetch: ["host2"]]))
+        #expect(!outcome.succeeded)
+        let records = try repo.latestLog()
+        let events = records.compactMap { $0.extra["event"]?.description }
+        #expect(events.first == "started")
+        #expect(events.last == "finished")
+        #expect(events.contains("deploy_failed"))
+        let failure = try #require(records.first { $0.extra["event"] == .string("host_failed") })
+        #expect(failure.host == "host2")
+        #expect(failure.msg == "fetch failed: Check 'smoke' failed: broken")
+        let prompts = records.filter { $0.extra["event"] == .string("prompt") }.compactMap { $0.extra["answer"] }
+        #expect(prompts == [.string("y"), .string("y")])
+        let file = try #require(DeployLogDirectory(root: repo.root).latestFile())
+        #expect((file as NSString).lastPathComponent.hasPrefix("scap-sync-"))
+    }
+}
+
+/// Fails one host as unreachable (exit 255) at fetch; every other call succeeds.
+final class UnreachableExecutor: DeployStageExecutor {
+    let host: String
+    init(host: String) { self.host = host }
+
+    func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
+        -> [String: TargetHostOutcome]
+    {
+        var outcomes: [String: TargetHostOutcome] = [:]
+        for name in plans.keys {
+            let down = name == host
+            outcomes[name] = TargetHostOutcome(
+                host: name, status: down ? .failed : .ok, message: down ? "SSH failed (exit 255)" : "done",
+                exitCode: down ? 255 : 0)
+        }
+        return outcomes
+    }
+}
