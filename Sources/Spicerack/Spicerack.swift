@@ -126,40 +126,6 @@ public final class Spicerack: Sendable {
     }
 }
 
-/// The parts of a ``Spicerack`` that the runner provides (nested runs, locks, remote access).
-public struct SpicerackServices: Sendable {
-    /// Runs a cookbook by name and returns its exit code.
-    public var runCookbook: (@Sendable (_ name: String, _ arguments: [String]) async -> Int32)?
-    /// The lock manager for custom locks.
-    public var locks: Locks?
-    let touchedHosts = SharedSet()
-
-    /// Creates the services; all optional.
-    public init(runCookbook: (@Sendable (_ name: String, _ arguments: [String]) async -> Int32)? = nil) {
-        self.runCookbook = runCookbook
-    }
-}
-
-/// A nested cookbook run did not succeed.
-public struct RunCookbookError: Error, CustomStringConvertible, Sendable {
-    /// The cookbook.
-    public var name: String
-    /// Its exit code.
-    public var exitCode: Int32
-    /// Its arguments.
-    public var arguments: [String]
-
-    public var description: String {
-        "run_cookbook returned exit code \(exitCode) when running cookbook \(name) with args: \(pythonList(arguments))"
-    }
-}
-
-/// Python's list repr, which Spicerack shows in messages and menu headers: `['--name', 'Bob']`.
-func pythonList(_ items: [String]) -> String {
-    "[" + items.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-        .joined(separator: ", ") + "]"
-}
-
 extension Spicerack {
     /// Every host a remote command was sent to in this run, sorted (for the run record).
     public var touchedHosts: [String] { services.touchedHosts.withLock { $0.sorted() } }
@@ -167,31 +133,5 @@ extension Spicerack {
     /// Records hosts a remote command was sent to.
     public func recordTouchedHosts<S: Sequence<String>>(_ hosts: S) {
         services.touchedHosts.withLock { $0.formUnion(hosts) }
-    }
-}
-
-/// A set of strings shared between copies of a value.
-final class SharedSet: Sendable {
-    private let storage = Mutex<Set<String>>([])
-
-    func withLock<T>(_ body: (inout Set<String>) -> T) -> T { storage.withLock { body(&$0) } }
-}
-
-/// Locks a cookbook takes for itself, under the `custom` prefix.
-public struct CustomLocks: Sendable {
-    /// The manager underneath.
-    public let locks: Locks
-
-    /// Runs `body` holding the custom lock `name`, released on every path.
-    public func withLock<T>(
-        _ name: String, concurrency: Int = 1, ttl: Duration = .seconds(1800),
-        _ body: (LockLease) async throws -> T
-    ) async throws -> T {
-        try await locks.withLock(try LockKey(prefix: .custom, name: name), concurrency: concurrency, ttl: ttl, body)
-    }
-
-    /// Acquires the custom lock `name`; release the lease when done.
-    public func acquire(_ name: String, concurrency: Int = 1, ttl: Duration = .seconds(1800)) async throws -> LockLease {
-        try await locks.acquire(try LockKey(prefix: .custom, name: name), concurrency: concurrency, ttl: ttl)
     }
 }
