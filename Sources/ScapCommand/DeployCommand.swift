@@ -69,9 +69,15 @@ struct DeployCommand: AsyncParsableCommand {
             fail("\(error)")
             throw ExitCode.failure
         }
+        var logMessage = message.joined(separator: " ")
+        if logMessage.isEmpty, isatty(STDIN_FILENO) == 1 {
+            print("Log message (press enter for none): ", terminator: "")
+            fflush(nil)
+            logMessage = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
+        }
         var request = DeployRequest(
             root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
-            message: message.joined(separator: " "), globalLockPath: globalLock,
+            message: logMessage, globalLockPath: globalLock,
             lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
         do {
             if let stages { request.stages = try DeployRequest.parseStages(stages) }

@@ -54,7 +54,8 @@ public struct DeployRepository: Sendable {
         return prefix + String(repeating: "0", count: max(0, 4 - number.count)) + number
     }
 
-    /// Creates the deploy's annotated tag and `.git/DEPLOY_HEAD`, and refreshes the dumb-HTTP info files.
+    /// Creates the deploy's annotated tag and `.git/DEPLOY_HEAD`, prunes old deploy tags, and refreshes the
+    /// dumb-HTTP info files.
     /// - Parameters:
     ///   - rev: the revision to deploy.
     ///   - user: who deploys (tag message and `DEPLOY_HEAD`).
@@ -73,8 +74,17 @@ public struct DeployRepository: Sendable {
             "tag", "-a", tag, "-m", "user \(user)", "-m", "timestamp \(timestamp)", commit,
         ])
         try writeDeployHead(revision, config: config)
+        try await pruneTags(keeping: config.tagsToKeep)
         try await git.run(["update-server-info"])
         return revision
+    }
+
+    /// Deletes the oldest `scap/sync/*` tags beyond the newest `count` (`tags_to_keep`).
+    public func pruneTags(keeping count: Int) async throws(DeployError) {
+        let tags = try await git.run(["tag", "--list", "--sort=-refname", Self.tagPrefix + "*"])
+            .split(separator: "\n").map(String.init)
+        guard tags.count > count else { return }
+        try await git.run(["tag", "-d"] + tags.dropFirst(max(count, 0)))
     }
 
     /// The path of `.git/DEPLOY_HEAD`.

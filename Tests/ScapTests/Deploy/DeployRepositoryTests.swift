@@ -37,6 +37,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fixture.tree.path(".git/info/refs")))
     }
 
+    @Test func oldDeployTagsArePrunedBeyondTagsToKeep() async throws {
+        let fixture = try DeployRepoFixture(groups: [("default", ["host1"])], extraConfig: "tags_to_keep: 2\n")
+        let repository = DeployRepository(root: fixture.root)
+        let config = try fixture.config()
+        for _ in 0..<3 { _ = try await repository.prepare(rev: "HEAD", user: "u", config: config) }
+        let tags = try fixture.git(["tag", "--list", "scap/sync/*"]).split(separator: "\n")
+        #expect(tags.count == 2)
+        #expect(tags.last?.hasSuffix("/0003") == true)
+    }
+
     @Test func unknownRevisionIsAClearError() async throws {
         let fixture = try DeployRepoFixture(groups: [("default", ["host1"])])
         do {
