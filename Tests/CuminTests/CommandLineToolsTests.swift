@@ -1,3 +1,4 @@
+import TestBed
 import Foundation
 import Testing
 

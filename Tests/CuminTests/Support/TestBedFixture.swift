@@ -34,20 +34,6 @@ private func stopBedsOfDeadTestRuns() {
     }
 }
 
-/// The path of an executable product built with the tests (e.g. `cumin`): beside the test runner.
-func productPath(_ name: String, filePath: String = #filePath) -> String {
-    var candidates: [URL] = []
-    if let runner = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(runner) }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug"))
-    for directory in candidates {
-        let candidate = directory.appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return candidates[0].appendingPathComponent(name).path
-}
 
 /// What a finished child process printed.
 struct ProcessOutput {

@@ -1,4 +1,5 @@
 import Foundation
+import TestBed
 import Synchronization
 
 /// A child process whose output is collected in the background, so tests can wait for a line, send a signal, and
@@ -89,20 +90,6 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// The path of a product built next to the test bundle.
-func productPath(_ name: String, filePath: String = #filePath) -> String {
-    var candidates: [URL] = []
-    if let runner = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(runner) }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug"))
-    for directory in candidates {
-        let candidate = directory.appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return candidates[0].appendingPathComponent(name).path
-}
 
 /// Bytes appended by one thread and read by another.
 final class SharedData: Sendable {

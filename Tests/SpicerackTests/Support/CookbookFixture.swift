@@ -1,3 +1,4 @@
+import TestBed
 import Foundation
 
 /// A cookbook tree, its configuration, logs and cache in a temporary directory, and a way to run the real
