@@ -229,11 +229,15 @@ final class RemoteShellSession: Sendable {
                     }
                 }
             }
-            guard let stdoutEnd = pending.stdoutEnd, let stderrEnd = pending.stderrEnd else {
-                if !pending.overflowed, pending.stdout.count + pending.stderr.count > outputLimit {
-                    pending.overflowed = true
-                    overflow = true
-                }
+            // The bound applies to what the command wrote (up to the markers), checked before completing: the
+            // whole output and both markers may arrive in one chunk. An overflowed command completes only when the
+            // session ends (see `end`), never with an exit code.
+            let produced = (pending.stdoutEnd ?? pending.stdout.count) + (pending.stderrEnd ?? pending.stderr.count)
+            if !pending.overflowed, produced > outputLimit {
+                pending.overflowed = true
+                overflow = true
+            }
+            guard !pending.overflowed, let stdoutEnd = pending.stdoutEnd, let stderrEnd = pending.stderrEnd else {
                 state.pending = pending
                 return nil
             }
