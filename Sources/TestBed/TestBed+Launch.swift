@@ -116,6 +116,12 @@ extension TestBed {
         for attempt in 0..<maximumAttempts {
             let port = try configuration.port ?? findFreePort(from: nextCandidate, configuration)
             let (hosts, shared) = records(configuration, port: port)
+            if configuration.port != nil {
+                // An explicit port: name the first taken address, in host order, before starting anything.
+                for record in hosts + (shared.map { [$0] } ?? []) where !Loopback.canBind(record.address, record.port) {
+                    throw TestBedError.addressInUse(address: record.address, port: record.port)
+                }
+            }
             var state = TestBedState(configuration: configuration, port: port, user: user, hosts: hosts, shared: shared)
             for record in state.allRecords {
                 try writeSSHDConfig(for: record, directory: directory)
