@@ -118,7 +118,7 @@ let package = Package(
             dependencies: ["Scap", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ScapTests", dependencies: ["Scap"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),

@@ -20,7 +20,7 @@ import Testing
     let text = try String(contentsOfFile: path, encoding: .utf8)
     #expect(text.split(separator: "\n").count == 3)
     #expect(text.hasSuffix("\n"))
-    FileManager.default.createFile(atPath: tree.path("other"), contents: nil)
+    _ = FileManager.default.createFile(atPath: tree.path("other"), contents: nil)
     try (text + "not json\n{\"levelno\": \"high\"}\n").write(toFile: path, atomically: false, encoding: .utf8)
     let records = try DeployLogDirectory.records(inFile: path)
     #expect(records.count == 3, "lines that are not records are skipped")

@@ -22,6 +22,8 @@ public struct Deployment: Sendable {
     public var console: @Sendable (String) -> Void
     /// Adjusts each host's plan (tests give each host its own service port).
     public var customizePlan: @Sendable (inout TargetStagePlan, _ host: String) -> Void
+    /// Sends the Started/Finished announcements to IRC/SAL (`tcpircbot_host`).
+    public var announcer: ScapAnnouncer
 
     /// Creates a deployment.
     public init(
@@ -36,6 +38,7 @@ public struct Deployment: Sendable {
         self.prompter = prompter
         self.console = console
         self.customizePlan = customizePlan
+        self.announcer = ScapAnnouncer(config: config, user: request.user)
     }
 
     /// The groups after `-l/--limit-hosts`, without those left empty.
@@ -80,10 +83,22 @@ public struct Deployment: Sendable {
         }.joined(separator: " && ")
     }
 
-    /// Runs the deploy: takes the lock, tags the revision, writes the log, deploys the groups.
+    /// Runs the deploy: takes the lock, tags the revision, writes the log, deploys the groups, and closes the
+    /// executor's connections.
     /// - Returns: how the deploy over the groups ended.
     /// - Throws: ``DeployError`` when the deploy cannot start (configuration, targets, lock, git).
     public func run() async throws(DeployError) -> DeployOutcome {
+        let result: Result<DeployOutcome, DeployError>
+        do {
+            result = .success(try await deploy())
+        } catch {
+            result = .failure(error)
+        }
+        await executor.close()
+        return try result.get()
+    }
+
+    private func deploy() async throws(DeployError) -> DeployOutcome {
         do {
             try config.validateForDeploy()
         } catch {
@@ -126,6 +141,7 @@ public struct Deployment: Sendable {
                 "tag": .string(revision.tag), "commit": .string(revision.commit), "user": .string(revision.user),
                 "stages": .array(stages.map { JSONValue.string($0.rawValue) }),
             ])
+        announcer.announce("Started \(what): \(request.message)")
 
         let gitURL = repository.gitURL(config: config)
         let serviceCommand = self.serviceCommand()
@@ -156,6 +172,7 @@ public struct Deployment: Sendable {
             ? "Finished \(what): \(request.message) (duration: \(duration))"
             : "Failed \(what): \(outcome.failure ?? "failed")"
                 + (outcome.rolledBack ? "; rolled back" : "") + " (duration: \(duration))"
+        announcer.announce(finished)
         log.record(
             finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
             extra: [

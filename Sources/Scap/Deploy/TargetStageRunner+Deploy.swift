@@ -2,7 +2,8 @@ import Cumin
 
 extension TargetStageRunner {
     /// The runner `scap deploy` uses: OpenSSH through cumin with the configuration's `ssh_user` (when set) and
-    /// `batch_size`, stopping new hosts after the first failure as scap does.
+    /// `batch_size`, stopping new hosts after the first failure as scap does. Each target keeps one SSH session
+    /// for all the deploy's stages (one login per host); ``TargetStageRunner/close()`` ends them.
     /// - Parameters:
     ///   - config: the deploy's configuration.
     ///   - sshOptions: extra `ssh` options, e.g. `["-F /etc/scap/ssh_config"]`.
@@ -17,6 +18,6 @@ extension TargetStageRunner {
         if config.values["ssh_user"] != nil { configuration.clustershell.sshUser = config.sshUser }
         return TargetStageRunner(
             configuration: configuration, batchSize: .count(config.batchSize), failureLimit: 0,
-            stageTimeout: stageTimeout)
+            stageTimeout: stageTimeout, connectionReuse: .session)
     }
 }

@@ -5,6 +5,8 @@ import Cumin
 struct PerHostCommandTransport: Transport {
     var base: any Transport
     var commands: [String: String]
+    /// The connections outlive this run (the runner closes them after the last stage).
+    var keepsConnections = false
 
     var fanout: Int { base.fanout }
 
@@ -15,6 +17,7 @@ struct PerHostCommandTransport: Transport {
     }
 
     func shutdown(hosts: [String]) async {
+        guard !keepsConnections else { return }
         await base.shutdown(hosts: hosts)
     }
 }

@@ -21,12 +21,19 @@ public struct TargetStageRunner: Sendable {
     public var stageTimeout: Duration?
     /// Told about progress (cumin's reporter, progress bars); silent by default.
     public var observer: any ExecutionObserver
+    /// How a host's successive stages share a connection: with ``ConnectionReuse/session`` or
+    /// ``ConnectionReuse/multiplexed`` one SSH login per host serves every stage until ``close()``.
+    public let connectionReuse: ConnectionReuse
+    /// The transport shared by the stages when connections are reused.
+    let connections = TargetConnections()
 
     /// Creates a runner.
     public init(
         configuration: Configuration, batchSize: BatchSize? = nil, failureLimit: Int = 0,
-        stageTimeout: Duration? = nil, observer: any ExecutionObserver = SilentObserver()
+        stageTimeout: Duration? = nil, observer: any ExecutionObserver = SilentObserver(),
+        connectionReuse: ConnectionReuse = .none
     ) {
+        self.connectionReuse = connectionReuse
         self.configuration = configuration
         self.batchSize = batchSize
         self.failureLimit = failureLimit
@@ -53,12 +60,15 @@ public struct TargetStageRunner: Sendable {
         let hosts = NodeSet(nodes: plans.keys)
         let base: any Transport
         do {
-            base = try OpenSSHTransport(configuration: configuration, connectionReuse: .none)
+            base = try connections.transport(hosts: plans.keys) { () throws(ExecutionError) in
+                try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
+            }
         } catch {
             throw TargetStageRunnerError(stage: stage, message: "cannot set up SSH: \(error.message)")
         }
         let transport = PerHostCommandTransport(
-            base: base, commands: plans.mapValues { TargetScript.commandLine(stage, plan: $0) })
+            base: base, commands: plans.mapValues { TargetScript.commandLine(stage, plan: $0) },
+            keepsConnections: connectionReuse != .none)
         let total = plans.count
         let allowed = min(max(failureLimit, 0), total)
         let options = ExecutionOptions(
@@ -75,6 +85,13 @@ public struct TargetStageRunner: Sendable {
             outcomes[host] = Self.outcome(of: results.host(host), host: host)
         }
         return outcomes
+    }
+
+    /// Closes the connections kept between stages (remote shells or master connections); a later run opens
+    /// new ones. Does nothing without connection reuse.
+    public func close() async {
+        guard let (transport, hosts) = connections.take() else { return }
+        await transport.shutdown(hosts: hosts)
     }
 
     /// Reads a host's result: the script's status line when it printed one, else the SSH-level failure.

@@ -31,7 +31,14 @@ import Testing
             let ports = services.mapValues(\.port)
             let config = try repo.config()
             let runner = TargetStageRunner(
-                configuration: bed.configuration, batchSize: .count(3), stageTimeout: .seconds(60))
+                configuration: bed.configuration, batchSize: .count(3), stageTimeout: .seconds(60),
+                connectionReuse: .session)
+            func logins() -> Int {
+                bed.hosts.reduce(0) { total, host in
+                    let log = (try? String(contentsOfFile: bed.directory + "/hosts/\(host)/sshd.log", encoding: .utf8)) ?? ""
+                    return total + log.components(separatedBy: "Accepted publickey").count - 1
+                }
+            }
             func deploy(_ revision: String? = nil, message: String) async throws -> (DeployOutcome, [String]) {
                 let console = ConsoleLines()
                 let outcome = try await Deployment(
@@ -45,8 +52,10 @@ import Testing
             }
             func serving() throws -> [String?] { try bed.hosts.map { try services[$0]?.get("version.txt") } }
 
-            // v1 everywhere, canary first.
+            // v1 everywhere, canary first; one SSH login per host serves every stage.
+            let loginsBefore = logins()
             let (first, firstConsole) = try await deploy(message: "first")
+            #expect(logins() - loginsBefore == 3)
             #expect(first.succeeded, "\(first.failure ?? "") \(firstConsole)")
             #expect(try serving() == ["v1\n", "v1\n", "v1\n"])
             #expect(firstConsole.first == "Started deploy [web@\(v1.prefix(7))]: first")

@@ -1,5 +1,7 @@
 import Foundation
+import TestBed
 import Testing
+import Wmflib
 
 @testable import Scap
 
@@ -68,6 +70,24 @@ import Testing
         #expect(outcome.failure == "1 of 2 default targets failed, exceeding limit")
         let rollbacks = outcome.reports.filter { $0.stage == .rollback }
         #expect(rollbacks.map { $0.outcomes.keys.sorted() } == [["host2"], ["host1"]])
+    }
+
+    @Test func startAndFinishAreAnnouncedToSALWithTheDuration() async throws {
+        let relay = try TCPListener()
+        defer { relay.stop() }
+        relay.accept(count: 2)
+        let repo = try DeployRepoFixture(
+            groups: [("default", ["host1"])], extraConfig: "tcpircbot_host: 127.0.0.1\ntcpircbot_port: \(relay.port)\n")
+        var request = repo.request(message: "bump to v1")
+        request.user = "deployer"
+        let outcome = try await run(repo, request, executor: FakeStageExecutor())
+        #expect(outcome.succeeded)
+        let messages = relay.messages(count: 2)
+        let host = currentHostname()
+        let short = String(try repo.git(["rev-parse", "--short=7", "HEAD"]).prefix(7))
+        #expect(messages.first == "!log deployer@\(host) Started deploy [web@\(short)]: bump to v1")
+        let finished = try #require(messages.dropFirst().first)
+        #expect(finished.hasPrefix("!log deployer@\(host) Finished deploy [web@\(short)]: bump to v1 (duration: 00m "))
     }
 
     @Test func deployLogHasOneRecordPerLineWithEventsInOrder() async throws {
