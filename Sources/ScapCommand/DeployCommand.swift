@@ -13,7 +13,11 @@ struct DeployCommand: AsyncParsableCommand {
             groups you are asked to continue. On a failure you are offered a rollback of every deployed group. \
             Events go to scap/log/<tag>.log (see `scap deploy-log`).
 
-            Exit status: 0 deployed, 1 failed or aborted, 2 usage error.
+            With SPIDERPIG_IO_KEY set in the environment, every output line is a JSON record carrying that key and \
+            prompts are answered on standard input (the machine-readable mode for a supervisor; see the README). \
+            Ctrl-C stops the running stage and offers the rollback; a second Ctrl-C exits at once.
+
+            Exit status: 0 deployed, 1 failed or aborted, 2 usage error, 130 interrupted.
             """
     )
 
@@ -69,15 +73,17 @@ struct DeployCommand: AsyncParsableCommand {
             fail("\(error)")
             throw ExitCode.failure
         }
+        let io = SpiderPigIO.fromEnvironment()
         var logMessage = message.joined(separator: " ")
-        if logMessage.isEmpty, isatty(STDIN_FILENO) == 1 {
+        if logMessage.isEmpty, io == nil, isatty(STDIN_FILENO) == 1 {
             print("Log message (press enter for none): ", terminator: "")
             fflush(nil)
             logMessage = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
         }
+        let realUser = ProcessInfo.processInfo.environment[SpiderPigIO.userVariable].flatMap { $0.isEmpty ? nil : $0 }
         var request = DeployRequest(
             root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
-            message: logMessage, globalLockPath: globalLock,
+            message: logMessage, user: io == nil ? nil : realUser, globalLockPath: globalLock,
             lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
         do {
             if let stages { request.stages = try DeployRequest.parseStages(stages) }
@@ -85,21 +91,47 @@ struct DeployCommand: AsyncParsableCommand {
             fail(error.message)
             throw ExitCode(2)
         }
-        let runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
+        let console: @Sendable (String) -> Void
+        let prompter: any DeployPrompter
+        let progress: DeployProgress
+        if let io {
+            console = { io.line($0) }
+            prompter = SpiderPigPrompter(io: io)
+            progress = DeployProgress { snapshot in
+                if snapshot.tasksFinishedTotal == 0 && !snapshot.progressFinished { io.status(snapshot.name) }
+                io.progress(snapshot)
+            }
+        } else {
+            let terminal = TerminalProgressLine()
+            console = terminal.print
+            prompter = TerminalPrompter()
+            progress = DeployProgress(report: terminal.show)
+        }
+        var runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
+        runner.observer = progress
+        let interruption = DeployInterruption()
+        let signals = InterruptSignals { signal in
+            if interruption.interrupt() {
+                console("Interrupted (\(signal)): stopping the running stage; press Ctrl-C again to exit at once")
+            } else {
+                console("Interrupted again: exiting without waiting")
+                Foundation.exit(130)
+            }
+        }
+        defer { signals.stop() }
         let deployment = Deployment(
-            request: request, config: config, executor: runner, prompter: TerminalPrompter(),
-            console: { line in
-                print(line)
-                fflush(nil)
-            })
+            request: request, config: config, executor: runner, prompter: prompter, console: console,
+            progress: progress, interruption: interruption)
         let outcome: DeployOutcome
         do {
             outcome = try await deployment.run()
         } catch {
             fail(error.message)
+            io?.status(nil)
             throw ExitCode(error.kind == .usage ? 2 : 1)
         }
-        if !outcome.succeeded { throw ExitCode.failure }
+        io?.status(nil)
+        if !outcome.succeeded { throw ExitCode(outcome.exitCode) }
     }
 
     private func fail(_ message: String) {

@@ -25,7 +25,20 @@ public struct DeployOutcome: Sendable, Equatable {
     public var rolledBack: Bool
     /// Every stage run, in order (deploy stages, then rollback or finalize).
     public var reports: [DeployStageReport]
+    /// Whether the deploy was interrupted (Ctrl-C, SIGTERM).
+    public var interrupted: Bool
 
-    /// The exit code of `scap deploy`: 0 on success, 1 otherwise.
-    public var exitCode: Int32 { succeeded ? 0 : 1 }
+    /// Creates an outcome.
+    public init(
+        succeeded: Bool, failure: String?, rolledBack: Bool, reports: [DeployStageReport], interrupted: Bool = false
+    ) {
+        self.succeeded = succeeded
+        self.failure = failure
+        self.rolledBack = rolledBack
+        self.reports = reports
+        self.interrupted = interrupted
+    }
+
+    /// The exit code of `scap deploy`: 0 on success, 130 when interrupted, 1 otherwise.
+    public var exitCode: Int32 { succeeded ? 0 : interrupted ? 130 : 1 }
 }

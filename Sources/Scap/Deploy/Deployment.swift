@@ -22,6 +22,10 @@ public struct Deployment: Sendable {
     public var console: @Sendable (String) -> Void
     /// Adjusts each host's plan (tests give each host its own service port).
     public var customizePlan: @Sendable (inout TargetStagePlan, _ host: String) -> Void
+    /// Follows each stage's targets; give the same object to the runner as its observer.
+    public var progress: DeployProgress?
+    /// Ctrl-C: stops the stage in flight and fails the deploy (then the rollback is offered).
+    public var interruption: DeployInterruption?
     /// Sends the Started/Finished announcements to IRC/SAL (`tcpircbot_host`).
     public var announcer: ScapAnnouncer
 
@@ -30,8 +34,11 @@ public struct Deployment: Sendable {
         request: DeployRequest, config: ScapConfig, executor: any DeployStageExecutor,
         prompter: any DeployPrompter = DefaultAnswersPrompter(),
         console: @escaping @Sendable (String) -> Void = { print($0) },
+        progress: DeployProgress? = nil, interruption: DeployInterruption? = nil,
         customizePlan: @escaping @Sendable (inout TargetStagePlan, _ host: String) -> Void = { _, _ in }
     ) {
+        self.progress = progress
+        self.interruption = interruption
         self.request = request
         self.config = config
         self.executor = executor
@@ -157,7 +164,8 @@ public struct Deployment: Sendable {
         let nrpeDir = config.nrpeDir
         let customize = customizePlan
         let deployer = GroupDeployer(
-            groups: groups, stages: stages, executor: executor, prompter: prompter, log: log
+            groups: groups, stages: stages, executor: executor, prompter: prompter, log: log, progress: progress,
+            interruption: interruption
         ) { host, group in
             var plan = base
             plan.checks = checks.filter { $0.group == nil || $0.group == group.name }

@@ -20,6 +20,10 @@ public struct GroupDeployer: Sendable {
     public var prompter: any DeployPrompter
     /// Where events go.
     public var log: DeployEventLog
+    /// Ctrl-C: stops the stage in flight and fails the deploy; `nil`: not interruptible.
+    public var interruption: DeployInterruption?
+    /// Follows each stage's targets (also the runner's observer); `nil`: no progress reports.
+    public var progress: DeployProgress?
     /// The plan of one host in one group (checks may depend on the group).
     public var plan: @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
 
@@ -27,6 +31,7 @@ public struct GroupDeployer: Sendable {
     public init(
         groups: [DeployGroup], stages: [TargetStage] = [.fetch, .promote], executor: any DeployStageExecutor,
         prompter: any DeployPrompter = DefaultAnswersPrompter(), log: DeployEventLog = DeployEventLog(),
+        progress: DeployProgress? = nil, interruption: DeployInterruption? = nil,
         plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
     ) {
         self.groups = groups
@@ -34,6 +39,8 @@ public struct GroupDeployer: Sendable {
         self.executor = executor
         self.prompter = prompter
         self.log = log
+        self.progress = progress
+        self.interruption = interruption
         self.plan = plan
     }
 
@@ -59,7 +66,9 @@ public struct GroupDeployer: Sendable {
                 for subgroup in group.subgroups {
                     var remaining = subgroup.hosts.filter { !excluded.contains($0) }
                     for stage in stages where !remaining.isEmpty {
-                        let report = try await runStage(stage, group: group, label: subgroup.label, hosts: remaining)
+                        try checkInterruption()
+                        let report = try await runStage(
+                            stage, group: group, label: subgroup.label, hosts: remaining, interruptible: true)
                         reports.append(report)
                         for outcome in report.outcomes.values where outcome.status == .failed {
                             failedInGroup.insert(outcome.host)
@@ -67,6 +76,7 @@ public struct GroupDeployer: Sendable {
                         }
                         remaining.removeAll { report.outcomes[$0]?.status == .failed }
                     }
+                    try checkInterruption()
                     if failedInGroup.count > group.allowedFailures {
                         throw GroupFailure(
                             message: "\(failedInGroup.count) of \(group.hosts.count) \(subgroup.label) targets failed, "
@@ -101,7 +111,9 @@ public struct GroupDeployer: Sendable {
                     reports.append(try await runStage(.rollback, group: group, label: group.name, hosts: hosts))
                 }
             }
-            return DeployOutcome(succeeded: false, failure: failure.message, rolledBack: rollback, reports: reports)
+            return DeployOutcome(
+                succeeded: false, failure: failure.message, rolledBack: rollback, reports: reports,
+                interrupted: interruption?.isInterrupted ?? false)
         } catch let error as DeployError {
             throw error
         } catch {
@@ -115,10 +127,16 @@ public struct GroupDeployer: Sendable {
         return DeployOutcome(succeeded: true, failure: nil, rolledBack: false, reports: reports)
     }
 
-    /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure.
-    private func runStage(_ stage: TargetStage, group: DeployGroup, label: String, hosts: [String])
-        async throws(DeployError) -> DeployStageReport
-    {
+    /// Fails the deploy when it was interrupted.
+    private func checkInterruption() throws(GroupFailure) {
+        if interruption?.isInterrupted == true { throw GroupFailure(message: "deployment interrupted (Ctrl+C)") }
+    }
+
+    /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure; an `interruptible` stage
+    /// is cancelled by ``interruption``.
+    private func runStage(
+        _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
+    ) async throws(DeployError) -> DeployStageReport {
         var plans: [String: TargetStagePlan] = [:]
         for host in hosts {
             do {
@@ -127,17 +145,35 @@ public struct GroupDeployer: Sendable {
                 throw DeployError("cannot plan \(stage) for \(host): \(error)")
             }
         }
+        let name = stage == .promote ? "promote and handle_service" : stage.rawValue
+        progress?.begin("\(label): \(name)", total: plans.count)
+        let executor = self.executor
+        let stagePlans = plans
+        let run: @Sendable () async -> Result<[String: TargetHostOutcome], TargetStageRunnerError> = {
+            do throws(TargetStageRunnerError) {
+                return .success(try await executor.run(stage, plans: stagePlans))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let result: Result<[String: TargetHostOutcome], TargetStageRunnerError>
+        if interruptible, let interruption {
+            result = await interruption.interruptible(run)
+        } else {
+            result = await run()
+        }
         let outcomes: [String: TargetHostOutcome]
         do {
-            outcomes = try await executor.run(stage, plans: plans)
+            outcomes = try result.get()
         } catch {
+            progress?.end()
             throw DeployError("\(error)")
         }
+        progress?.end()
         let report = DeployStageReport(group: group.name, label: label, stage: stage, outcomes: outcomes)
         let ok = report.hosts(.ok).count
         let noop = report.hosts(.noop).count
         let failed = report.hosts(.failed).count
-        let name = stage == .promote ? "promote and handle_service" : stage.rawValue
         log.record(
             "\(label): \(name) stage(s): ok: \(ok); noop: \(noop); fail: \(failed)", event: "stage",
             extra: [
