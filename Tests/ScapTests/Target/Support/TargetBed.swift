@@ -1,8 +1,9 @@
 import Cumin
 import Foundation
+import TestBed
 
-/// A bed of loopback sshds started through the `testbed` executable (ScapTests does not link the TestBed
-/// module), stopped by its recorded PIDs afterwards. Each host has a private /srv.
+/// A bed of loopback sshds started through the `testbed` executable (as an operator would),
+/// stopped by its recorded PIDs afterwards. Each host has a private /srv.
 struct TargetBed {
     var directory: String
     var hosts: [String]
@@ -83,7 +84,8 @@ func runTool(_ path: String, _ arguments: [String], currentDirectory: String? = 
     DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
     let outData = stdout.fileHandleForReading.readDataToEndOfFile()
     let errData = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    // Not waitUntilExit(): its run loop is not safe when several threads wait for processes at once.
+    process.waitForExit(timeout: timeout)
     killer.cancel()
     return ToolOutput(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
