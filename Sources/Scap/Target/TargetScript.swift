@@ -195,37 +195,40 @@ public enum TargetScript {
     private static let fetchBody = #"""
         scap_step="preparing $revs_dir"
         mkdir -p "$revs_dir"
-        if [ -d "$cache_dir" ] && git --git-dir="$cache_dir" rev-parse --git-dir >/dev/null 2>&1; then
-            scap_run "git remote set-url" git --git-dir="$cache_dir" remote set-url origin "$scap_git_url"
-        else
-            rm -rf "$cache_dir"
-            scap_run "git clone $scap_git_url" git clone --quiet --bare "$scap_git_url" "$cache_dir"
-        fi
-        scap_run "git fetch $scap_git_url" git --git-dir="$cache_dir" fetch --quiet --prune --tags origin \
-            '+refs/heads/*:refs/heads/*'
-        if ! git --git-dir="$cache_dir" cat-file -e "$scap_rev^{commit}" 2>/dev/null; then
-            git --git-dir="$cache_dir" fetch --quiet origin "$scap_rev" >&2 2>&1 || true
-            git --git-dir="$cache_dir" cat-file -e "$scap_rev^{commit}" 2>/dev/null \
-                || scap_fail "revision $scap_rev not found in $scap_git_url"
-        fi
         scap_head=''
         if [ -d "$rev_dir" ]; then
             scap_head=$(git -C "$rev_dir" rev-parse --verify -q HEAD 2>/dev/null || true)
         fi
         if [ "$scap_force" = 0 ] && [ "$scap_head" = "$scap_rev" ]; then
+            # Already checked out (rev dirs only appear complete): nothing to fetch.
             scap_result=noop
             scap_message="revision $scap_rev already fetched"
-        elif [ -n "$scap_head" ]; then
-            scap_run "git checkout $scap_rev" git -C "$rev_dir" checkout --quiet --force --detach "$scap_rev"
-            scap_message="revision $scap_rev checked out again"
         else
-            scap_tmp_rev="$revs_dir/.$scap_rev.scap-tmp"
-            rm -rf "$scap_tmp_rev"
-            scap_run "git clone from the cache" git clone --quiet --no-checkout --shared "$cache_dir" "$scap_tmp_rev"
-            scap_run "git checkout $scap_rev" git -C "$scap_tmp_rev" checkout --quiet --detach "$scap_rev"
-            rm -rf "$rev_dir"
-            mv "$scap_tmp_rev" "$rev_dir"
-            scap_message="revision $scap_rev fetched"
+            if [ -d "$cache_dir" ] && git --git-dir="$cache_dir" rev-parse --git-dir >/dev/null 2>&1; then
+                scap_run "git remote set-url" git --git-dir="$cache_dir" remote set-url origin "$scap_git_url"
+                scap_run "git fetch $scap_git_url" git --git-dir="$cache_dir" fetch --quiet --prune --tags origin \
+                    '+refs/heads/*:refs/heads/*'
+            else
+                rm -rf "$cache_dir"
+                scap_run "git clone $scap_git_url" git clone --quiet --bare "$scap_git_url" "$cache_dir"
+            fi
+            if ! git --git-dir="$cache_dir" cat-file -e "$scap_rev^{commit}" 2>/dev/null; then
+                git --git-dir="$cache_dir" fetch --quiet origin "$scap_rev" >&2 2>&1 || true
+                git --git-dir="$cache_dir" cat-file -e "$scap_rev^{commit}" 2>/dev/null \
+                    || scap_fail "revision $scap_rev not found in $scap_git_url"
+            fi
+            if [ -n "$scap_head" ]; then
+                scap_run "git checkout $scap_rev" git -C "$rev_dir" checkout --quiet --force --detach "$scap_rev"
+                scap_message="revision $scap_rev checked out again"
+            else
+                scap_tmp_rev="$revs_dir/.$scap_rev.scap-tmp"
+                rm -rf "$scap_tmp_rev"
+                scap_run "git clone from the cache" git clone --quiet --no-checkout --shared "$cache_dir" "$scap_tmp_rev"
+                scap_run "git checkout $scap_rev" git -C "$scap_tmp_rev" checkout --quiet --detach "$scap_rev"
+                rm -rf "$rev_dir"
+                mv "$scap_tmp_rev" "$rev_dir"
+                scap_message="revision $scap_rev fetched"
+            fi
         fi
         scap_step="marking .in-progress"
         scap_link "$rev_dir" "$in_progress_link"
