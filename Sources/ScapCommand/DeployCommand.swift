@@ -36,6 +36,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("service-restart"), help: "Only restart the services (service_name).")
     var serviceRestart = false
 
+    @Flag(name: [.short, .customLong("init")], help: "Only tag the revision and write DEPLOY_HEAD; touch no target.")
+    var initOnly = false
+
     @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
     var environment: String?
 
@@ -75,7 +78,7 @@ struct DeployCommand: AsyncParsableCommand {
         }
         let io = SpiderPigIO.fromEnvironment()
         var logMessage = message.joined(separator: " ")
-        if logMessage.isEmpty, io == nil, isatty(STDIN_FILENO) == 1 {
+        if logMessage.isEmpty, io == nil, !initOnly, isatty(STDIN_FILENO) == 1 {
             print("Log message (press enter for none): ", terminator: "")
             fflush(nil)
             logMessage = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -85,6 +88,7 @@ struct DeployCommand: AsyncParsableCommand {
             root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
             message: logMessage, user: io == nil ? nil : realUser, globalLockPath: globalLock,
             lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+        request.initOnly = initOnly
         do {
             if let stages { request.stages = try DeployRequest.parseStages(stages) }
         } catch {

@@ -14,6 +14,8 @@ public struct DeployRequest: Sendable {
     public var force: Bool
     /// `--service-restart`: only restart the services (and check their ports).
     public var serviceRestartOnly: Bool
+    /// `-i/--init`: only tag the revision and write `DEPLOY_HEAD` (bootstraps a repository); no target is touched.
+    public var initOnly = false
     /// The log message.
     public var message: String
     /// Who deploys.

@@ -114,6 +114,7 @@ public struct Deployment: Sendable {
         guard let repo = config.gitRepo, let lockPath = config.lockFile else {
             throw DeployError("git_repo is not set in scap/scap.cfg")
         }
+        if request.initOnly { return try await initialize(repo: repo, lockPath: lockPath) }
         let groups = try self.groups()
         let stages = try self.stages()
         let checks: [Check]
@@ -188,6 +189,17 @@ public struct Deployment: Sendable {
                 "duration": .double(Self.seconds(ContinuousClock.now - started)),
             ])
         return outcome
+    }
+
+    /// `--init`: the tag, `DEPLOY_HEAD` and the files targets fetch, under the lock; no target is touched.
+    private func initialize(repo: String, lockPath: String) async throws(DeployError) -> DeployOutcome {
+        let lock = try await acquireLock(path: lockPath)
+        defer { lock.release() }
+        let repository = DeployRepository(root: request.root)
+        let revision = try await repository.prepare(
+            rev: request.revision ?? config.gitRev ?? "HEAD", user: request.user, config: config)
+        console("Initialised [\(repo)@\(revision.shortCommit)]: tagged \(revision.tag), wrote .git/DEPLOY_HEAD")
+        return DeployOutcome(succeeded: true, failure: nil, rolledBack: false, reports: [])
     }
 
     private func acquireLock(path: String) async throws(DeployError) -> DeployLock {

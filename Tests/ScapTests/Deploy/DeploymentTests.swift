@@ -90,6 +90,19 @@ import Wmflib
         #expect(finished.hasPrefix("!log deployer@\(host) Finished deploy [web@\(short)]: bump to v1 (duration: 00m "))
     }
 
+    @Test func initTagsAndWritesDeployHeadWithoutTouchingTargets() async throws {
+        let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
+        var request = repo.request(message: "")
+        request.initOnly = true
+        let executor = FakeStageExecutor()
+        let outcome = try await run(repo, request, executor: executor)
+        #expect(outcome.succeeded)
+        #expect(executor.calls.isEmpty)
+        #expect(try repo.git(["tag", "-l", "scap/sync/*"]).split(separator: "\n").count == 1)
+        let head = try String(contentsOfFile: repo.root + "/.git/DEPLOY_HEAD", encoding: .utf8)
+        #expect(head.contains(try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
     @Test func deployLogHasOneRecordPerLineWithEventsInOrder() async throws {
         let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
         let outcome = try await run(repo, repo.request(message: "logged"), executor: FakeStageExecutor(failing: [.fetch: ["host2"]]))
