@@ -7,10 +7,10 @@ struct ScapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scap",
         abstract: "Deploy git repositories to groups of targets.",
-        subcommands: [DeployCommand.self, DeployLogCommand.self]
+        subcommands: [DeployCommand.self, DeployLogCommand.self, LockCommand.self]
     )
 
-    /// Runs the command; `scap deploy` usage errors exit 2 (argument-parser's default is 64).
+    /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64).
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -21,7 +21,7 @@ struct ScapCommand: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            if code == .validationFailure, CommandLine.arguments.dropFirst().first == "deploy" {
+            if code == .validationFailure, ["deploy", "lock"].contains(CommandLine.arguments.dropFirst().first) {
                 let message = fullMessage(for: error)
                 if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
                 exit(withError: ExitCode(2))

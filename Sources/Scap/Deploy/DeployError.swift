@@ -1,4 +1,5 @@
-/// A deploy that could not be prepared or run: bad arguments, configuration, git or lock problems.
+/// A deploy (or a `scap lock`) that could not be prepared or run: bad arguments, configuration, git or lock
+/// problems.
 ///
 /// Host failures during the stages are not errors: they are reported in ``DeployOutcome``.
 public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -26,4 +27,18 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+}
+
+extension DeployError {
+    /// `scap lock` without a reason (or a blank one).
+    static let missingReason = DeployError(
+        .usage, "a reason is required: scap lock [--all | --unlock-all] REASON…, e.g. scap lock 'testing a config change'")
+
+    /// `reason` without surrounding blanks.
+    /// - Throws: ``missingReason`` when nothing is left.
+    static func requireReason(_ reason: String) throws(DeployError) -> String {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw missingReason }
+        return trimmed
+    }
 }

@@ -111,7 +111,8 @@ public final class DeployLock: Sendable {
         return seconds >= 60 && seconds % 60 == 0 ? "\(seconds / 60) minute(s)" : "\(seconds) second(s)"
     }
 
-    private static func openLockFile(_ path: String) throws(DeployLockError) -> Int32 {
+    /// Opens (creating) a lock file for reading and writing, close-on-exec.
+    static func openLockFile(_ path: String) throws(DeployLockError) -> Int32 {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o664)
         guard descriptor >= 0 else {
             throw DeployLockError(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
@@ -119,13 +120,15 @@ public final class DeployLock: Sendable {
         return descriptor
     }
 
-    private static func write(_ text: String, to descriptor: Int32) {
+    /// Replaces the whole content of the open file with `text`.
+    static func write(_ text: String, to descriptor: Int32) {
         _ = ftruncate(descriptor, 0)
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
-    private static func readAll(_ descriptor: Int32) -> String {
+    /// The first 4 KiB of the open file, as text.
+    static func readAll(_ descriptor: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""

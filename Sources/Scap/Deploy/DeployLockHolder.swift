@@ -41,15 +41,17 @@ public struct DeployLockHolder: Sendable, Equatable, Codable {
 
     /// The holder in a lock file's text; `nil` for `{}`, an empty file or other text.
     public init?(json text: String) {
-        guard let decoded = try? JSONDecoder().decode(DeployLockHolder.self, from: Data(text.utf8)) else { return nil }
+        guard let decoded = JSONLine.decode(DeployLockHolder.self, from: text) else { return nil }
         self = decoded
     }
 
     /// The record as one line of JSON.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    public var json: String { JSONLine.encode(self) }
+
+    /// Whether the holder's process still runs on this host (a record left by a killed holder names a dead pid).
+    public var isRunning: Bool {
+        guard pid > 0, let processID = pid_t(exactly: pid) else { return false }
+        return kill(processID, 0) == 0 || errno == EPERM
     }
 
     /// `<name> is locked by <user> (pid N) on <utc time>; reason is "<msg>"`.

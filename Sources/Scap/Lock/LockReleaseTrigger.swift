@@ -1,0 +1,98 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What ends a `scap lock` hold: Enter or the end of standard input, SIGINT or SIGTERM, or a check polled while
+/// waiting (the forced-unlock request). The first cause wins.
+///
+/// The terminal is watched only from ``start()``, which ``LockSession`` calls once the lock is held: until then
+/// Ctrl+C stops a wait for a busy lock the usual way, and nothing typed is taken for the release.
+/// ```swift
+/// let trigger = LockReleaseTrigger(watchingStandardInput: true, signals: [SIGINT, SIGTERM])
+/// trigger.start()
+/// let cause = await trigger.wait()
+/// ```
+public final class LockReleaseTrigger: Sendable {
+    private let fired = Mutex<LockReleaseCause?>(nil)
+    private let signalSources = Mutex<[any DispatchSourceSignal]>([])
+    private let started = Mutex(false)
+    private let watchesStandardInput: Bool
+    private let signals: [Int32]
+
+    /// Creates a trigger that has not fired.
+    /// - Parameters:
+    ///   - watchingStandardInput: whether ``start()`` reads standard input (a line, or its end, fires).
+    ///   - signals: the signals that ``start()`` turns into causes instead of letting them kill the process.
+    public init(watchingStandardInput: Bool = false, signals: [Int32] = []) {
+        self.watchesStandardInput = watchingStandardInput
+        self.signals = signals
+    }
+
+    /// Starts watching standard input and the signals given at creation; later calls do nothing.
+    public func start() {
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        watchSignals(signals)
+        if watchesStandardInput { watchStandardInput() }
+    }
+
+    /// The cause, once fired.
+    public var cause: LockReleaseCause? { fired.withLock { $0 } }
+
+    /// Fires with `cause` unless it has fired already.
+    public func fire(_ cause: LockReleaseCause) {
+        fired.withLock { current in
+            if current == nil { current = cause }
+        }
+    }
+
+    /// Reads standard input on a thread of its own (never the cooperative pool): a line fires
+    /// ``LockReleaseCause/enter``, the end of input ``LockReleaseCause/endOfInput``.
+    private func watchStandardInput() {
+        Thread.detachNewThread { [self] in
+            fire(readLine(strippingNewline: true) == nil ? .endOfInput : .enter)
+        }
+    }
+
+    /// Turns `signals` into causes instead of letting them kill the process, so the lock is released first.
+    private func watchSignals(_ signals: [Int32]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            signalSources.withLock { sources in
+                // Made inside the lock, so the (non-Sendable) source never leaves the state it is kept in.
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { [self] in fire(.signal(number)) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    /// Waits until the trigger fires or `check` returns a cause, polling every `pollInterval` with `Task.sleep`.
+    /// A cancelled task returns ``LockReleaseCause/cancelled``.
+    public func wait(
+        pollInterval: Duration = .milliseconds(500), check: @Sendable () -> LockReleaseCause? = { nil }
+    ) async -> LockReleaseCause {
+        while true {
+            if let cause { return cause }
+            if let polled = check() {
+                fire(polled)
+                return self.cause ?? polled
+            }
+            if Task.isCancelled {
+                fire(.cancelled)
+                return self.cause ?? .cancelled
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+}
