@@ -13,7 +13,8 @@
 #   --out FILE    Markdown report (default bench/results/latest.md; raw runs go next to it as .jsonl)
 #   --bench-dir   work directory: venv, test bed, configs, outputs (default $BENCH_DIR or /tmp/cumin-bench)
 # Environment: SCRATCH_PATH (default <repo>/.build-bench), PYTHON (to create the venv, default python3),
-# COOKBOOK_BENCH=0 (skip the cookbook runner benchmark, bench/cookbook/run.sh, that runs afterwards).
+# COOKBOOK_BENCH=0 (skip the cookbook runner benchmark, bench/cookbook/run.sh, that runs afterwards),
+# SCAP_BENCH=0 (skip the scap deploy benchmark, bench/scap/run.sh, that runs last).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -301,4 +302,13 @@ if [[ ${COOKBOOK_BENCH:-1} != 0 ]]; then
   cb_args=(); [[ $QUICK == 1 ]] && cb_args+=(--quick); [[ $BUILD == 0 ]] && cb_args+=(--no-build)
   SCRATCH_PATH=$SCRATCH_PATH PYTHON=$PYTHON "$HERE/cookbook/run.sh" "${cb_args[@]}" \
     || log "WARNING: the cookbook runner benchmark failed (exit code $?); the cumin report above stands"
+fi
+
+# ---------------------------------------------------------------- scap deploy (bench/scap/run.sh)
+# Its own report (bench/results/scap-{latest,quick}.md); a failure there does not fail this run. SCAP_BENCH=0 skips it.
+if [[ ${SCAP_BENCH:-1} != 0 ]]; then
+  scap_args=(); [[ $BUILD == 0 ]] && scap_args+=(--no-build)
+  [[ $QUICK == 1 ]] && scap_args+=(--reps 1 --hosts 10 --out "$HERE/results/scap-quick.md")
+  SCRATCH_PATH=$SCRATCH_PATH PYTHON=$PYTHON "$HERE/scap/run.sh" "${scap_args[@]}" \
+    || log "WARNING: the scap deploy benchmark failed (exit code $?); the reports above stand"
 fi
