@@ -164,15 +164,16 @@ def report(args):
     for case in ("first", "second"):
         rs = by.get(case, [])
         if rs:
-            o.append("* `%s`: %s SSH logins for %d targets = %.0f sessions per host (one per stage: fetch, promote, "
-                     "finalize; no connection reuse across stages)." % (
+            o.append("* `%s`: %s SSH logins for %d targets = %.1f per host (scap keeps one SSH session per target "
+                     "for all of a deploy's stages)." % (
                          case, fmt(med([r["ssh_logins"] for r in rs])), args.hosts,
                          (med([r["ssh_logins"] for r in rs]) or 0) / args.hosts))
     if by.get("second"):
-        o.append("* The no-op deploy still runs all three stages on every host: fetch and promote report `noop` "
-                 "(fetch still does `git remote set-url` + `git fetch` on the target's cache), finalize reports "
-                 "`ok`; so it costs about as many SSH sessions and as much client CPU as the real deploy, and "
-                 "its time is bound by the same per-session SSH cost.")
+        o.append("* The no-op deploy still runs the three stages on every host, as the reference does: fetch finds "
+                 "the revision checked out and touches nothing (no `git fetch`), promote finds the symlinks in "
+                 "place (no restart), finalize re-marks `.done`. Its cost is one SSH login per target plus three "
+                 "short round trips over the open sessions, and the fixed cost of the deploy host (tag, "
+                 "DEPLOY_HEAD, update-server-info).")
     if args.bed == "hosts":
         o.append("* For comparison, one run of `run.sh --bed shared --reps 1` (all 50 names on ONE sshd and ONE /srv) "
                  "on 2026-11-21: both deploys exited 1 - 4-5 of the 49 default targets failed the fetch with "
