@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: build, start 5 loopback test hosts (one OpenSSH sshd each, on
 # 127.0.1.1-5), run cumin on them and show the grouped output, then run the example cookbooks
-# (examples/cookbooks) on them with `cookbook`, and stop every sshd by PID on exit.
+# (examples/cookbooks) on them with `cookbook`, then deploy a small repository to them with `scap deploy`
+# (canary first, a failing check rolled back, the deploy log), and stop every sshd by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d /opt/swift/usr/bin ]] && export PATH="/opt/swift/usr/bin:$PATH"
@@ -78,3 +79,49 @@ echo "[exit code $?]"
 set -e
 step "tail -n 2 $dir/spicerack-logs/cookbook-runs.jsonl   # one audit record per run"
 tail -n 2 "$dir/spicerack-logs/cookbook-runs.jsonl"
+
+# --- Scap: deploy a repository to the same hosts (canary host1, then host2-5) --------------------------------
+repo=$dir/deploy/web
+rm -rf "$dir/deploy" && mkdir -p "$repo/scap"
+git -C "$repo" init --quiet -b main
+printf 'v1\n' > "$repo/version.txt"
+printf 'host1\n' > "$repo/scap/canary-targets"
+printf 'host[2-5]\n' > "$repo/scap/default-targets"
+cat > "$repo/scap/scap.cfg" <<CFG
+[global]
+git_repo: demo/web
+lock_file: $dir/deploy/web.lock
+server_groups: canary, default
+canary_dsh_targets: canary-targets
+dsh_targets: default-targets
+CFG
+cat > "$repo/scap/checks.yaml" <<'YAML'
+checks:
+  smoke:
+    type: command
+    after: promote
+    command: "test ! -e /srv/broken || { echo 'smoke: /srv/broken exists'; exit 1; }"
+YAML
+commit() { git -C "$repo" add -A && git -C "$repo" -c user.name=Demo -c user.email=demo@example.org commit --quiet -m "$1"; }
+commit v1
+scap() { (cd "$repo" && "$bin/scap" "$@"); }
+rm -f "$dir/hosts/host3/srv/broken"
+deploy=(deploy --ssh-config "$dir/ssh_config" --global-lock "$dir/deploy/global.lock" --lock-timeout 10)
+step "scap deploy 'first deploy'                       # canary first, then the rest (no tty: continue)"
+scap "${deploy[@]}" 'first deploy'
+step "readlink $dir/hosts/host5/srv/deployment/demo/web    # each host's /srv/deployment/demo/web -> revs/<sha>"
+readlink "$dir/hosts/host5/srv/deployment/demo/web"
+printf 'v2\n' > "$repo/version.txt" && commit v2
+touch "$dir/hosts/host3/srv/broken"
+step "scap deploy 'v2'                                 # host3's check fails: every group is rolled back"
+set +e
+scap "${deploy[@]}" v2
+echo "[exit code $?]"
+set -e
+step "scap deploy-log --latest 'levelno >= WARNING'    # the deploy log, filtered"
+scap deploy-log --latest 'levelno >= WARNING'
+rm -f "$dir/hosts/host3/srv/broken"
+step "scap deploy 'v2 again'                           # fixed: v2 everywhere"
+scap "${deploy[@]}" 'v2 again'
+step "ssh -F $dir/ssh_config host3 cat /srv/deployment/demo/web/version.txt"
+ssh -F "$dir/ssh_config" host3 cat /srv/deployment/demo/web/version.txt
