@@ -20,7 +20,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The revision to deploy (default: git_rev, else HEAD).")
     var rev: String?
 
-    @Option(name: [.short, .long], help: "Comma-separated stages to run (default: fetch,promote).")
+    @Option(
+        name: [.short, .long],
+        help: "Comma-separated stages to run (default: fetch,config_deploy,promote; config_deploy only when enabled).")
     var stages: String?
 
     @Option(name: [.short, .customLong("limit-hosts")], help: "Only these hosts: all, a glob, ~REGEX, !negated.")
@@ -31,6 +33,9 @@ struct DeployCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("service-restart"), help: "Only restart the services (service_name).")
     var serviceRestart = false
+
+    @Flag(name: .customLong("dry-run"), help: "Show the config_deploy changes per target (diff -u); change nothing.")
+    var dryRun = false
 
     @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
     var environment: String?
@@ -78,7 +83,7 @@ struct DeployCommand: AsyncParsableCommand {
         var request = DeployRequest(
             root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
             message: logMessage, globalLockPath: globalLock,
-            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)), dryRun: dryRun)
         do {
             if let stages { request.stages = try DeployRequest.parseStages(stages) }
         } catch {

@@ -6,7 +6,7 @@ public struct DeployRequest: Sendable {
     public var root: String
     /// `-r/--rev`: the revision to deploy (`nil`: `git_rev`, else `HEAD`).
     public var revision: String?
-    /// `-s/--stages`: the stages to run (`nil`: fetch and promote).
+    /// `-s/--stages`: the stages to run (`nil`: fetch, config_deploy when enabled, and promote).
     public var stages: [TargetStage]?
     /// `-l/--limit-hosts`.
     public var limitHosts: String
@@ -14,6 +14,9 @@ public struct DeployRequest: Sendable {
     public var force: Bool
     /// `--service-restart`: only restart the services (and check their ports).
     public var serviceRestartOnly: Bool
+    /// `--dry-run`: only diff the rendered config files against the live ones (`config_diff`); no tag is made and
+    /// nothing changes on the targets.
+    public var dryRun: Bool
     /// The log message.
     public var message: String
     /// Who deploys.
@@ -39,7 +42,7 @@ public struct DeployRequest: Sendable {
         user: String? = nil, globalLockPath: String = DeployLock.defaultGlobalPath,
         lockTimeout: Duration = DeployLock.defaultTimeout, lockPollInterval: Duration = .milliseconds(500),
         systemGroupDirectory: String? = "/etc/dsh/group",
-        serviceCommandTemplate: String = DeployRequest.defaultServiceCommandTemplate
+        serviceCommandTemplate: String = DeployRequest.defaultServiceCommandTemplate, dryRun: Bool = false
     ) {
         self.root = root
         self.revision = revision
@@ -54,6 +57,7 @@ public struct DeployRequest: Sendable {
         self.lockPollInterval = lockPollInterval
         self.systemGroupDirectory = systemGroupDirectory
         self.serviceCommandTemplate = serviceCommandTemplate
+        self.dryRun = dryRun
     }
 
     /// Parses `-s/--stages`: comma-separated stage names.
@@ -65,8 +69,8 @@ public struct DeployRequest: Sendable {
                 let known = TargetStage.allCases.map(\.rawValue).joined(separator: ", ")
                 throw DeployError(.usage, "unknown stage '\(name)' in -s/--stages; expected some of \(known)")
             }
-            guard let target = TargetStage(rawValue: stage.rawValue) else {
-                throw DeployError(.usage, "stage '\(name)' is not supported by this scap (config templates are not)")
+            guard let target = TargetStage(rawValue: stage.rawValue), target != .configDiff else {
+                throw DeployError(.usage, "stage '\(name)' cannot be given to -s/--stages; use --dry-run")
             }
             stages.append(target)
         }
