@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),
     ],
     targets: [
         // Host-set algebra (ClusterShell NodeSet compatible). No dependencies.
@@ -103,13 +104,15 @@ let package = Package(
             dependencies: ["CookbookBuild", "Spicerack"],
             swiftSettings: swiftSettings
         ),
-        // Scap deploy tooling: scap.cfg loading, targets, checks.yaml, the deploy log and its filter language.
+        // Scap deploy tooling: scap.cfg loading, targets, checks.yaml, config templates (Stencil), the deploy log
+        // and its filter language.
         .target(
             name: "Scap",
             dependencies: [
                 "Cumin", "NodeSet", "Wmflib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Stencil", package: "Stencil"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -24,7 +24,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The revision to deploy (default: git_rev, else HEAD).")
     var rev: String?
 
-    @Option(name: [.short, .long], help: "Comma-separated stages to run (default: fetch,promote).")
+    @Option(
+        name: [.short, .long],
+        help: "Comma-separated stages to run (default: fetch,config_deploy,promote; config_deploy only when enabled).")
     var stages: String?
 
     @Option(name: [.short, .customLong("limit-hosts")], help: "Only these hosts: all, a glob, ~REGEX, !negated.")
@@ -38,6 +40,9 @@ struct DeployCommand: AsyncParsableCommand {
 
     @Flag(name: [.short, .customLong("init")], help: "Only tag the revision and write DEPLOY_HEAD; touch no target.")
     var initOnly = false
+
+    @Flag(name: .customLong("dry-run"), help: "Show the config_deploy changes per target (diff -u); change nothing.")
+    var dryRun = false
 
     @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
     var environment: String?
@@ -78,7 +83,7 @@ struct DeployCommand: AsyncParsableCommand {
         }
         let io = SpiderPigIO.fromEnvironment()
         var logMessage = message.joined(separator: " ")
-        if logMessage.isEmpty, io == nil, !initOnly, isatty(STDIN_FILENO) == 1 {
+        if logMessage.isEmpty, io == nil, !initOnly, !dryRun, isatty(STDIN_FILENO) == 1 {
             print("Log message (press enter for none): ", terminator: "")
             fflush(nil)
             logMessage = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -87,7 +92,7 @@ struct DeployCommand: AsyncParsableCommand {
         var request = DeployRequest(
             root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
             message: logMessage, user: io == nil ? nil : realUser, globalLockPath: globalLock,
-            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)), dryRun: dryRun)
         request.initOnly = initOnly
         do {
             if let stages { request.stages = try DeployRequest.parseStages(stages) }

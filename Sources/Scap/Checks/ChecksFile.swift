@@ -53,16 +53,9 @@ public struct ChecksFile: Sendable, Equatable {
     public init(parsing text: String, path: String) throws(ChecksError) {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-                throw ChecksError(path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
-            default:
-                throw ChecksError(path: path, message: "invalid YAML: \(error)")
-            }
+            root = try YAMLSource.compose(text)
         } catch {
-            throw ChecksError(path: path, message: "invalid YAML: \(error)")
+            throw ChecksError(path: path, line: error.line, column: error.column, message: error.message)
         }
         checks = []
         guard let root, root.scalar == nil || root.scalar?.string.isEmpty == false else { return }

@@ -1,6 +1,6 @@
 extension Check {
     /// The check as the target scripts run it: one ``TargetCheck`` per stage it is attached to (before and/or
-    /// after); stages the targets do not run (`config_deploy`, `config_diff`) are dropped.
+    /// after), `config_deploy` and `config_diff` included.
     /// - Parameter nrpeDir: where an `nrpe` check's `command[name]=…` definition is looked up on the target.
     public func targetChecks(nrpeDir: String) -> [TargetCheck] {
         let line: String

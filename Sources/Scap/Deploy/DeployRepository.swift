@@ -20,6 +20,7 @@ public struct DeployRepository: Sendable {
         "git_server", "git_scheme", "git_repo", "git_rev", "git_submodules", "git_upstream_submodules", "nrpe_dir",
         "perform_checks", "require_valid_service", "service_name", "service_port", "service_timeout",
     ]
+    // `config_files` (the rendered templates) is added by ``prepare(rev:user:config:configFiles:date:)``.
 
     /// Creates the repository at `root`.
     public init(root: String) { self.root = root }
@@ -60,11 +61,12 @@ public struct DeployRepository: Sendable {
     ///   - rev: the revision to deploy.
     ///   - user: who deploys (tag message and `DEPLOY_HEAD`).
     ///   - config: the configuration whose set keys go into `DEPLOY_HEAD`.
+    ///   - configFiles: the rendered `config_deploy` files, inlined into `DEPLOY_HEAD` as `config_files`.
     ///   - date: the deploy's time.
     /// - Throws: ``DeployError`` for an unknown revision or a git failure.
-    public func prepare(rev: String, user: String, config: ScapConfig, date: Date = Date()) async throws(DeployError)
-        -> DeployRevision
-    {
+    public func prepare(
+        rev: String, user: String, config: ScapConfig, configFiles: [RenderedConfigFile] = [], date: Date = Date()
+    ) async throws(DeployError) -> DeployRevision {
         let commit = try await resolve(rev)
         let tag = try await nextTag(date: date)
         let timestamp = DeployLockHolder.utcTimestamp(date)
@@ -73,7 +75,7 @@ public struct DeployRepository: Sendable {
             "-c", "user.name=\(user)", "-c", "user.email=\(user)@\(ProcessInfo.processInfo.hostName)",
             "tag", "-a", tag, "-m", "user \(user)", "-m", "timestamp \(timestamp)", commit,
         ])
-        try writeDeployHead(revision, config: config)
+        try writeDeployHead(revision, config: config, configFiles: configFiles)
         try await pruneTags(keeping: config.tagsToKeep)
         try await git.run(["update-server-info"])
         return revision
@@ -90,8 +92,11 @@ public struct DeployRepository: Sendable {
     /// The path of `.git/DEPLOY_HEAD`.
     public var deployHeadPath: String { (root as NSString).appendingPathComponent(".git/DEPLOY_HEAD") }
 
-    /// Writes `.git/DEPLOY_HEAD`: a JSON object of the tag, commit, user, timestamp and the set deploy keys.
-    func writeDeployHead(_ revision: DeployRevision, config: ScapConfig) throws(DeployError) {
+    /// Writes `.git/DEPLOY_HEAD`: a JSON object of the tag, commit, user, timestamp, the set deploy keys and, when
+    /// there are any, `config_files`: each rendered file's template and content by final path.
+    func writeDeployHead(_ revision: DeployRevision, config: ScapConfig, configFiles: [RenderedConfigFile] = [])
+        throws(DeployError)
+    {
         var fields: [String: JSONValue] = [
             "tag": .string(revision.tag), "commit": .string(revision.commit), "user": .string(revision.user),
             "timestamp": .string(revision.timestamp), "log_json": .bool(true),
@@ -100,6 +105,11 @@ public struct DeployRepository: Sendable {
             guard let value = config[key] else { continue }
             fields[key] = value.deployHeadValue
         }
+        var files: [String: JSONValue] = [:]
+        for file in configFiles {
+            files[file.path] = .object(["template": .string(file.template), "content": .string(file.content)])
+        }
+        if !files.isEmpty { fields["config_files"] = .object(files) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {

@@ -6,7 +6,7 @@ public struct DeployRequest: Sendable {
     public var root: String
     /// `-r/--rev`: the revision to deploy (`nil`: `git_rev`, else `HEAD`).
     public var revision: String?
-    /// `-s/--stages`: the stages to run (`nil`: fetch and promote).
+    /// `-s/--stages`: the stages to run (`nil`: fetch, config_deploy when enabled, and promote).
     public var stages: [TargetStage]?
     /// `-l/--limit-hosts`.
     public var limitHosts: String
@@ -16,6 +16,9 @@ public struct DeployRequest: Sendable {
     public var serviceRestartOnly: Bool
     /// `-i/--init`: only tag the revision and write `DEPLOY_HEAD` (bootstraps a repository); no target is touched.
     public var initOnly = false
+    /// `--dry-run`: only diff the rendered config files against the live ones (`config_diff`); no tag is made and
+    /// nothing changes on the targets.
+    public var dryRun: Bool
     /// The log message.
     public var message: String
     /// Who deploys.
@@ -41,7 +44,7 @@ public struct DeployRequest: Sendable {
         user: String? = nil, globalLockPath: String = DeployLock.defaultGlobalPath,
         lockTimeout: Duration = DeployLock.defaultTimeout, lockPollInterval: Duration = .milliseconds(500),
         systemGroupDirectory: String? = "/etc/dsh/group",
-        serviceCommandTemplate: String = DeployRequest.defaultServiceCommandTemplate
+        serviceCommandTemplate: String = DeployRequest.defaultServiceCommandTemplate, dryRun: Bool = false
     ) {
         self.root = root
         self.revision = revision
@@ -56,6 +59,7 @@ public struct DeployRequest: Sendable {
         self.lockPollInterval = lockPollInterval
         self.systemGroupDirectory = systemGroupDirectory
         self.serviceCommandTemplate = serviceCommandTemplate
+        self.dryRun = dryRun
     }
 
     /// Parses `-s/--stages`: comma-separated stage names.
@@ -67,8 +71,8 @@ public struct DeployRequest: Sendable {
                 let known = TargetStage.allCases.map(\.rawValue).joined(separator: ", ")
                 throw DeployError(.usage, "unknown stage '\(name)' in -s/--stages; expected some of \(known)")
             }
-            guard let target = TargetStage(rawValue: stage.rawValue) else {
-                throw DeployError(.usage, "stage '\(name)' is not supported by this scap (config templates are not)")
+            guard let target = TargetStage(rawValue: stage.rawValue), target != .configDiff else {
+                throw DeployError(.usage, "stage '\(name)' cannot be given to -s/--stages; use --dry-run")
             }
             stages.append(target)
         }

@@ -69,15 +69,16 @@ public struct Deployment: Sendable {
         return groups
     }
 
-    /// The stages to run: `--service-restart`, `-s`, or fetch and promote.
+    /// The stages to run: `--dry-run`, `--service-restart`, `-s`, or ``defaultStages``.
     public func stages() throws(DeployError) -> [TargetStage] {
+        if request.dryRun { return try dryRunStages() }
         if request.serviceRestartOnly {
             guard !config.services.isEmpty else {
                 throw DeployError(.usage, "--service-restart needs service_name in scap.cfg")
             }
             return [.handleService]
         }
-        return request.stages ?? [.fetch, .promote]
+        return request.stages ?? defaultStages
     }
 
     /// The shell command handling every service of `service_name`, or `nil` when none is set.
@@ -117,6 +118,7 @@ public struct Deployment: Sendable {
         if request.initOnly { return try await initialize(repo: repo, lockPath: lockPath) }
         let groups = try self.groups()
         let stages = try self.stages()
+        let configFiles = try renderConfigFiles()
         let checks: [Check]
         do {
             checks = config.performChecks
@@ -129,9 +131,13 @@ public struct Deployment: Sendable {
 
         let repository = DeployRepository(root: request.root)
         var rev = request.revision ?? config.gitRev
-        if rev == nil, request.serviceRestartOnly { rev = await repository.lastDeployedCommit() }
+        if rev == nil, request.serviceRestartOnly || request.dryRun { rev = await repository.lastDeployedCommit() }
         let started = ContinuousClock.now
-        let revision = try await repository.prepare(rev: rev ?? "HEAD", user: request.user, config: config)
+        let revision =
+            request.dryRun
+            ? try await repository.dryRunRevision(rev: rev ?? "HEAD", user: request.user)
+            : try await repository.prepare(
+                rev: rev ?? "HEAD", user: request.user, config: config, configFiles: configFiles)
         let logDirectory = DeployLogDirectory(root: request.root)
         let writer: DeployLogWriter
         do {
@@ -141,7 +147,7 @@ public struct Deployment: Sendable {
             throw DeployError("cannot open the deploy log in \(logDirectory.path): \(error)")
         }
         let log = DeployEventLog(writer: writer, console: console)
-        let action = request.serviceRestartOnly ? "restart" : "deploy"
+        let action = request.dryRun ? "dry-run" : request.serviceRestartOnly ? "restart" : "deploy"
         let what = "\(action) [\(repo)@\(revision.shortCommit)]" + (config.environment.map { " (\($0))" } ?? "")
         log.record(
             "Started \(what): \(request.message)", event: "started",
@@ -149,7 +155,7 @@ public struct Deployment: Sendable {
                 "tag": .string(revision.tag), "commit": .string(revision.commit), "user": .string(revision.user),
                 "stages": .array(stages.map { JSONValue.string($0.rawValue) }),
             ])
-        announcer.announce("Started \(what): \(request.message)")
+        if !request.dryRun { announcer.announce("Started \(what): \(request.message)") }
 
         let gitURL = repository.gitURL(config: config)
         let serviceCommand = self.serviceCommand()
@@ -158,7 +164,7 @@ public struct Deployment: Sendable {
             base = try TargetStagePlan(
                 repo: repo, deployDirectory: config.gitDeployDir, revision: revision.commit, gitURL: gitURL,
                 cacheRevs: max(1, config.cacheRevs), force: request.force, serviceRestartCommand: serviceCommand,
-                servicePort: config.servicePort, serviceTimeout: config.serviceTimeout)
+                servicePort: config.servicePort, serviceTimeout: config.serviceTimeout, configFiles: configFiles)
         } catch {
             throw DeployError("cannot plan the deploy: \(error)")
         }
@@ -181,7 +187,7 @@ public struct Deployment: Sendable {
             ? "Finished \(what): \(request.message) (duration: \(duration))"
             : "Failed \(what): \(outcome.failure ?? "failed")"
                 + (outcome.rolledBack ? "; rolled back" : "") + " (duration: \(duration))"
-        announcer.announce(finished)
+        if !request.dryRun { announcer.announce(finished) }
         log.record(
             finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
             extra: [

@@ -3,7 +3,9 @@
 /// For each group and subgroup the stages run on the subgroup's hosts; a failed host is dropped from the later
 /// stages of its subgroup. When a group's failures exceed its allowed failures, or the user answers `n` between
 /// subgroups, the deploy fails: the user is asked whether to roll back, and `rollback` runs on every attempted
-/// group in reverse order, failures ignored. When every group succeeded, `finalize` runs on every group.
+/// group in reverse order, failures ignored. When every group succeeded, `finalize` runs on every group. Stages
+/// that change nothing on the targets (`config_diff`) are neither finalized nor rolled back, and each host's
+/// diff is printed.
 /// ```swift
 /// let deployer = GroupDeployer(groups: groups, stages: [.fetch, .promote], executor: runner,
 ///                              prompter: TerminalPrompter(), log: log) { host, group in plan }
@@ -100,6 +102,9 @@ public struct GroupDeployer: Sendable {
             }
         } catch let failure as GroupFailure {
             log.record(failure.message, level: 40, event: "deploy_failed", extra: ["error": .string(failure.message)])
+            guard stages.contains(where: \.changesTargets) else {
+                return DeployOutcome(succeeded: false, failure: failure.message, rolledBack: false, reports: reports)
+            }
             let rollback = await prompter.shouldRollback(after: failure.message)
             log.record(
                 "Rollback all deployed groups? [Y/n]: \(rollback ? "y" : "n")", event: "prompt",
@@ -119,7 +124,7 @@ public struct GroupDeployer: Sendable {
         } catch {
             throw DeployError("\(error)")
         }
-        for group in groups {
+        for group in groups where stages.contains(where: \.changesTargets) {
             let hosts = group.hosts.filter { !excluded.contains($0) }
             guard !hosts.isEmpty else { continue }
             reports.append(try await runStage(.finalize, group: group, label: group.name, hosts: hosts))
@@ -189,7 +194,10 @@ public struct GroupDeployer: Sendable {
                     "group": .string(group.name), "stage": .string(stage.rawValue),
                     "status": .string(outcome.status.rawValue), "output": .string(outcome.output),
                 ],
-                onConsole: outcome.status == .failed)
+                onConsole: outcome.status == .failed || (stage == .configDiff && outcome.status == .ok))
+            if stage == .configDiff, outcome.status == .ok, !outcome.output.isEmpty {
+                log.console(outcome.output.hasSuffix("\n") ? String(outcome.output.dropLast()) : outcome.output)
+            }
         }
         return report
     }

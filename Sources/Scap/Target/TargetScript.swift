@@ -17,6 +17,8 @@ public enum TargetScript {
         script += checks(.before, stage, plan: plan)
         switch stage {
         case .fetch: script += fetchBody
+        case .configDeploy: script += configDeployBody(plan: plan)
+        case .configDiff: script += configDiffBody(plan: plan)
         case .promote: script += promoteBody(plan: plan)
         case .handleService: script += "scap_handle_service\nscap_result=ok\n"
         case .finalize: script += finalizeBody
@@ -51,6 +53,7 @@ public enum TargetScript {
             scap_message=''
             scap_step='starting'
             scap_out=''
+            scap_tmp_dir=''
             scap_force=\(plan.force ? 1 : 0)
             scap_git_url=\(q(plan.gitURL))
             scap_cache_revs=\(plan.cacheRevs)
@@ -88,6 +91,7 @@ public enum TargetScript {
                 scap_message="$scap_step failed (exit $scap_code)"
             fi
             [ -z "$scap_out" ] || rm -f "$scap_out"
+            [ -z "$scap_tmp_dir" ] || rm -rf "$scap_tmp_dir"
             printf '{"scap_stage":"%s","status":"%s","rev":"%s","message":"%s"}\n' "$(scap_json "$scap_stage")" \
                 "$(scap_json "$scap_status")" "$(scap_json "$scap_rev")" "$(scap_json "$scap_message")" >&3
             if [ "$scap_status" = failed ]; then exit 1; fi
@@ -169,6 +173,7 @@ public enum TargetScript {
         }
         scap_promote_to() {
             [ -d "$1" ] || scap_fail "revision directory $1 does not exist: run fetch first"
+            scap_link_configs "$1"
             scap_step="promote"
             mkdir -p "$(dirname "$final")"
             scap_link "$1" "$current_link"
@@ -178,7 +183,7 @@ public enum TargetScript {
             scap_link "$1" "$final"
         }
 
-        """#
+        """# + configFunctions
 
     private static func checks(_ timing: TargetCheck.Timing, _ stage: TargetStage, plan: TargetStagePlan) -> String {
         plan.checks(timing, stage).map { check in
@@ -238,7 +243,8 @@ public enum TargetScript {
     private static func promoteBody(plan: TargetStagePlan) -> String {
         let noop = #"""
             if [ "$scap_force" = 0 ] && [ "$(scap_readlink "$current_link")" = "$rev_dir" ] \
-                && [ "$(scap_readlink "$final")" = "$rev_dir" ]; then
+                && [ "$(scap_readlink "$final")" = "$rev_dir" ] && [ ! -e "$rev_dir/.git/config-files.pending" ] \
+                && scap_configs_linked "$rev_dir"; then
                 scap_result=noop
                 scap_message="revision $scap_rev already promoted"
             else
@@ -247,7 +253,8 @@ public enum TargetScript {
             """#
         let service = checks(.after, .promote, plan: plan) + checks(.before, .handleService, plan: plan)
             + "scap_handle_service\n" + checks(.after, .handleService, plan: plan)
-        return noop + service + "scap_message=\"revision $scap_rev promoted\"\nfi\n"
+        return noop + service + "rm -f \"$rev_dir/.git/config-files.pending\"\n"
+            + "scap_message=\"revision $scap_rev promoted\"\nfi\n"
     }
 
     private static let finalizeBody = #"""

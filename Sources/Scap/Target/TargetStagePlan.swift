@@ -25,6 +25,8 @@ public struct TargetStagePlan: Sendable, Hashable {
     public var serviceTimeout: Double
     /// Checks to run around the stages.
     public var checks: [TargetCheck]
+    /// The rendered `config-files.yaml` files that `config_deploy` writes and `config_diff` compares.
+    public var configFiles: [RenderedConfigFile]
 
     /// The repository path below the deploy directory.
     public var repo: String { layout.repo }
@@ -33,11 +35,13 @@ public struct TargetStagePlan: Sendable, Hashable {
 
     /// Creates and validates a plan.
     /// - Throws: ``TargetPlanError`` for a repo that is empty, absolute or climbs with `..`, a revision that is
-    ///   not a full commit id, an empty git URL, `cacheRevs` below 1, a port outside 1...65535 or a negative timeout.
+    ///   not a full commit id, an empty git URL, `cacheRevs` below 1, a port outside 1...65535, a negative timeout
+    ///   or a config file path that ``ConfigFilesManifest/normalizedPath(_:)`` does not keep as it is.
     public init(
         repo: String, deployDirectory: String = TargetLayout.defaultDeployDirectory, revision: String,
         gitURL: String, cacheRevs: Int = 5, force: Bool = false, serviceRestartCommand: String? = nil,
-        servicePort: Int? = nil, serviceTimeout: Double = 120, checks: [TargetCheck] = []
+        servicePort: Int? = nil, serviceTimeout: Double = 120, checks: [TargetCheck] = [],
+        configFiles: [RenderedConfigFile] = []
     ) throws(TargetPlanError) {
         let components = repo.split(separator: "/", omittingEmptySubsequences: false)
         if repo.isEmpty || repo.hasPrefix("/") || repo.hasSuffix("/")
@@ -72,6 +76,10 @@ public struct TargetStagePlan: Sendable, Hashable {
             throw TargetPlanError(
                 field: "checks[\(check.name)].timeout", value: String(check.timeout), reason: "expected seconds > 0")
         }
+        for file in configFiles where ConfigFilesManifest.normalizedPath(file.path) != file.path {
+            throw TargetPlanError(
+                field: "configFiles", value: file.path, reason: "expected a normalized path without '..' or '.git/'")
+        }
         self.layout = TargetLayout(repo: repo, deployDirectory: deployDirectory)
         self.revision = revision
         self.gitURL = gitURL
@@ -81,6 +89,7 @@ public struct TargetStagePlan: Sendable, Hashable {
         self.servicePort = servicePort
         self.serviceTimeout = serviceTimeout
         self.checks = checks
+        self.configFiles = configFiles
     }
 
     /// The checks of `stage` that run at `timing`, in plan order.

@@ -97,6 +97,6 @@ import Testing
         #expect(try DeployRequest.parseStages("fetch,promote") == [.fetch, .promote])
         #expect(try DeployRequest.parseStages("restart_service") == [.handleService])
         #expect(throws: DeployError.self) { try DeployRequest.parseStages("fetch,bogus") }
-        #expect(throws: DeployError.self) { try DeployRequest.parseStages("config_deploy") }
+        #expect(throws: DeployError.self) { try DeployRequest.parseStages("config_diff") }
     }
 }
