@@ -79,10 +79,17 @@ public enum TargetScript {
 
     /// Shell functions shared by every stage.
     private static let functions = #"""
+        scap_nl='
+        '
+        # Sets scap_j to $1 escaped for a JSON string; plain printable text needs no process at all.
         scap_json() {
-            printf '%s' "$1" | tr '\t\r' '  ' | tr -d '\000-\010\013\014\016-\037' \
-                | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
-                | awk 'BEGIN { ORS = "" } NR > 1 { printf "%s", "\\n" } { printf "%s", $0 }'
+            case $1 in
+                *[\"\\]* | *"$scap_nl"* | *[![:print:]]*)
+                    scap_j=$(printf '%s' "$1" | tr '\t\r' '  ' | tr -d '\000-\010\013\014\016-\037' \
+                        | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+                        | awk 'BEGIN { ORS = "" } NR > 1 { printf "%s", "\\n" } { printf "%s", $0 }') ;;
+                *) scap_j=$1 ;;
+            esac
         }
         scap_report() {
             scap_code=$?
@@ -92,8 +99,12 @@ public enum TargetScript {
             fi
             [ -z "$scap_out" ] || rm -f "$scap_out"
             [ -z "$scap_tmp_dir" ] || rm -rf "$scap_tmp_dir"
-            printf '{"scap_stage":"%s","status":"%s","rev":"%s","message":"%s"}\n' "$(scap_json "$scap_stage")" \
-                "$(scap_json "$scap_status")" "$(scap_json "$scap_rev")" "$(scap_json "$scap_message")" >&3
+            scap_json "$scap_stage"; scap_j_stage=$scap_j
+            scap_json "$scap_status"; scap_j_status=$scap_j
+            scap_json "$scap_rev"; scap_j_rev=$scap_j
+            scap_json "$scap_message"
+            printf '{"scap_stage":"%s","status":"%s","rev":"%s","message":"%s"}\n' "$scap_j_stage" "$scap_j_status" \
+                "$scap_j_rev" "$scap_j" >&3
             if [ "$scap_status" = failed ]; then exit 1; fi
             exit 0
         }

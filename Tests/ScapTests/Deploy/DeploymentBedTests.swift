@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Scap
@@ -39,18 +40,23 @@ import Testing
                     return total + log.components(separatedBy: "Accepted publickey").count - 1
                 }
             }
-            func deploy(_ revision: String? = nil, message: String) async throws -> (DeployOutcome, [String]) {
+            func deploy(
+                _ revision: String? = nil, message: String, prompter: any DeployPrompter = DefaultAnswersPrompter()
+            ) async throws -> (DeployOutcome, [String]) {
                 let console = ConsoleLines()
                 let outcome = try await Deployment(
                     request: repo.request(revision: revision, message: message), config: config, executor: runner,
-                    console: console.print
+                    prompter: prompter, console: console.print
                 ) { plan, host in
                     plan.servicePort = ports[host]
                     plan.serviceRestartCommand = WebService.restartCommand
                 }.run()
                 return (outcome, console.all)
             }
-            func serving() throws -> [String?] { try bed.hosts.map { try services[$0]?.get("version.txt") } }
+            let installed = services
+            @Sendable func serving() throws -> [String?] {
+                try bed.hosts.map { try installed[$0]?.get("version.txt") }
+            }
 
             // v1 everywhere, canary first; one SSH login per host serves every stage.
             let loginsBefore = logins()
@@ -94,9 +100,11 @@ import Testing
             #expect(failures.map(\.host) == ["host3"])
             try FileManager.default.removeItem(atPath: bed.srvPath(of: "host3") + "/fail-check")
 
-            // v2 for real, then back to v1 with --rev.
-            let (fixed, fixedConsole) = try await deploy(message: "v2")
+            // v2 for real: at the prompt after the canary, only the canary serves v2. Then back to v1 with --rev.
+            let atPrompt = SnapshotPrompter(snapshot: { (try? serving()) ?? [] })
+            let (fixed, fixedConsole) = try await deploy(message: "v2", prompter: atPrompt)
             #expect(fixed.succeeded, "\(fixedConsole)")
+            #expect(atPrompt.seen == ["canary": ["v2\n", "v1\n", "v1\n"]])
             #expect(try serving() == ["v2\n", "v2\n", "v2\n"])
             let (reverted, _) = try await deploy(v1, message: "revert")
             #expect(reverted.succeeded)
@@ -106,4 +114,22 @@ import Testing
             #expect(tags.count == 5)
         }
     }
+}
+
+/// Answers every question with the default, and records what `snapshot` says at each "Continue?" prompt.
+final class SnapshotPrompter: DeployPrompter {
+    let snapshot: @Sendable () -> [String?]
+    private let recorded = Mutex<[String: [String?]]>([:])
+    init(snapshot: @escaping @Sendable () -> [String?]) { self.snapshot = snapshot }
+
+    /// What `snapshot` returned at each prompt, by the label of the subgroup just deployed.
+    var seen: [String: [String?]] { recorded.withLock { $0 } }
+
+    func shouldContinue(after label: String) async -> ContinueAnswer {
+        let state = snapshot()
+        recorded.withLock { $0[label] = state }
+        return .yes
+    }
+
+    func shouldRollback(after failure: String) async -> Bool { true }
 }
