@@ -110,7 +110,10 @@ public enum TargetScript {
         }
         trap scap_report EXIT
         trap 'exit 1' INT TERM HUP
-        scap_out=$(mktemp "${TMPDIR:-/tmp}/scap-out.XXXXXX")
+        # The capture file of scap_run and scap_check, made on first use (a no-op stage forks nothing for it).
+        scap_out_file() {
+            [ -n "$scap_out" ] || scap_out=$(mktemp "${TMPDIR:-/tmp}/scap-out.XXXXXX")
+        }
         scap_fail() {
             scap_message=$1
             exit 1
@@ -121,6 +124,7 @@ public enum TargetScript {
         scap_run() {
             scap_step=$1
             shift
+            scap_out_file
             if "$@" </dev/null >"$scap_out" 2>&1 3>&-; then
                 cat "$scap_out" >&2
             else
@@ -131,6 +135,7 @@ public enum TargetScript {
         }
         scap_check() {
             scap_step="check '$1'"
+            scap_out_file
             if timeout -k 5 "$2" sh -c "$3" </dev/null >"$scap_out" 2>&1 3>&-; then
                 cat "$scap_out" >&2
             else
@@ -142,7 +147,12 @@ public enum TargetScript {
                 scap_fail "Check '$1' failed: $(scap_tail)"
             fi
         }
+        # Whether the symlink $1 resolves to the directory $2 (test builtins only: no process).
+        scap_links_to() {
+            [ -L "$1" ] && [ "$1" -ef "$2" ]
+        }
         scap_link() {
+            if scap_links_to "$2" "$1"; then return 0; fi
             scap_tmp_link="$2.scap-tmp.$$"
             rm -f "$scap_tmp_link"
             ln -s "$1" "$scap_tmp_link"
@@ -210,10 +220,14 @@ public enum TargetScript {
 
     private static let fetchBody = #"""
         scap_step="preparing $revs_dir"
-        mkdir -p "$revs_dir"
+        [ -d "$revs_dir" ] || mkdir -p "$revs_dir"
         scap_head=''
         if [ -d "$rev_dir" ]; then
-            scap_head=$(git -C "$rev_dir" rev-parse --verify -q HEAD 2>/dev/null || true)
+            # A detached checkout's .git/HEAD holds the commit: read it without starting git.
+            if [ -f "$rev_dir/.git/HEAD" ]; then read -r scap_head <"$rev_dir/.git/HEAD" || scap_head=''; fi
+            case $scap_head in
+                *[!0-9a-f]* | '') scap_head=$(git -C "$rev_dir" rev-parse --verify -q HEAD 2>/dev/null || true) ;;
+            esac
         fi
         if [ "$scap_force" = 0 ] && [ "$scap_head" = "$scap_rev" ]; then
             # Already checked out (rev dirs only appear complete): nothing to fetch.
@@ -246,15 +260,18 @@ public enum TargetScript {
                 scap_message="revision $scap_rev fetched"
             fi
         fi
-        scap_step="marking .in-progress"
-        scap_link "$rev_dir" "$in_progress_link"
+        # Nothing is in progress when a no-op fetch finds the revision already finalized.
+        if [ "$scap_result" != noop ] || ! scap_links_to "$done_link" "$rev_dir"; then
+            scap_step="marking .in-progress"
+            scap_link "$rev_dir" "$in_progress_link"
+        fi
 
         """#
 
     private static func promoteBody(plan: TargetStagePlan) -> String {
         let noop = #"""
-            if [ "$scap_force" = 0 ] && [ "$(scap_readlink "$current_link")" = "$rev_dir" ] \
-                && [ "$(scap_readlink "$final")" = "$rev_dir" ] && [ ! -e "$rev_dir/.git/config-files.pending" ] \
+            if [ "$scap_force" = 0 ] && scap_links_to "$current_link" "$rev_dir" \
+                && scap_links_to "$final" "$rev_dir" && [ ! -e "$rev_dir/.git/config-files.pending" ] \
                 && scap_configs_linked "$rev_dir"; then
                 scap_result=noop
                 scap_message="revision $scap_rev already promoted"
@@ -272,11 +289,13 @@ public enum TargetScript {
         [ -d "$rev_dir" ] || scap_fail "revision directory $rev_dir does not exist: nothing to finalize"
         scap_step="marking .done"
         scap_link "$rev_dir" "$done_link"
-        rm -f "$in_progress_link"
+        if [ -L "$in_progress_link" ]; then rm -f "$in_progress_link"; fi
         scap_step="pruning $revs_dir"
+        scap_pruned=''
+        set -- "$revs_dir"/*
+        if [ "$#" -gt "$scap_cache_revs" ]; then
         scap_current=$(scap_readlink "$current_link")
         scap_count=0
-        scap_pruned=''
         set -f
         scap_ifs=$IFS
         IFS='
@@ -293,6 +312,7 @@ public enum TargetScript {
         done
         IFS=$scap_ifs
         set +f
+        fi
         scap_message="revision $scap_rev finalized; pruned:${scap_pruned:- none}"
 
         """#
