@@ -92,6 +92,8 @@ struct CuminCommand: AsyncParsableCommand {
     var commands: [String] = []
 
     static func main() async {
+        // An ssh session that dies before the next command is written to it fails that host (EPIPE), not the run.
+        signal(SIGPIPE, SIG_IGN)
         // Ctrl-C before the run starts (e.g. at the confirmation prompt) exits 98 as cumin does; during the run
         // the application cancels the execution instead, so that every ssh child is killed and reported.
         signal(SIGINT) { _ in
@@ -159,6 +161,6 @@ extension ConnectionReuse: ExpressibleByArgument {}
 /// Unbuffered writes to standard error.
 enum FileHandleStandardError {
     static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 }

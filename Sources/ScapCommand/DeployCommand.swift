@@ -144,6 +144,6 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     private func fail(_ message: String) {
-        FileHandle.standardError.write(Data("scap deploy: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("scap deploy: \(message)\n".utf8))
     }
 }

@@ -63,7 +63,7 @@ struct LockCommand: AsyncParsableCommand {
         let config = try loadConfig(root: root, needsRepository: !all && !unlockAll)
         let handshake = GlobalUnlockHandshake(directory: handshakeDir, environment: ProcessInfo.processInfo.environment)
         // Written straight to the descriptor: fflush(nil) would wait for stdin's lock, held by the Enter reader.
-        let console: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        let console: @Sendable (String) -> Void = { line in try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8)) }
         do {
             if unlockAll {
                 let unlocker = try GlobalUnlocker(
@@ -123,7 +123,7 @@ struct LockCommand: AsyncParsableCommand {
 
     /// Prints `question` and reads a line on a thread of its own; `y`/`yes` (any case) is yes.
     private static func ask(_ question: String) async -> Bool {
-        FileHandle.standardOutput.write(Data(question.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(question.utf8))
         let line = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
             Thread.detachNewThread { continuation.resume(returning: readLine()) }
         }
@@ -132,6 +132,6 @@ struct LockCommand: AsyncParsableCommand {
     }
 
     private func fail(_ message: String) {
-        FileHandle.standardError.write(Data("scap lock: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("scap lock: \(message)\n".utf8))
     }
 }

@@ -12,6 +12,9 @@ struct ScapCommand: AsyncParsableCommand {
 
     /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64).
     static func main() async {
+        // A target's ssh that dies before its next stage is sent must fail that host, not end the deploy: broken
+        // pipes are errors (EPIPE), not a signal. Console writes ignore a closed stdout and the deploy goes on.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -23,7 +26,7 @@ struct ScapCommand: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure, ["deploy", "lock"].contains(CommandLine.arguments.dropFirst().first) {
                 let message = fullMessage(for: error)
-                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+                if !message.isEmpty { try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8)) }
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)

@@ -27,6 +27,7 @@ public final class RunningProcess: @unchecked Sendable {
     public init(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil
     ) throws {
+        ignoreBrokenPipes()
         process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -61,7 +62,7 @@ public final class RunningProcess: @unchecked Sendable {
 
     /// Sends text to the child's stdin.
     public func send(_ text: String) {
-        input.fileHandleForWriting.write(Data(text.utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
     }
 
     /// Closes the child's stdin.

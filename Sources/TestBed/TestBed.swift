@@ -73,6 +73,7 @@ public final class TestBed: Sendable {
     /// (a stale `state.json`) is stopped first, by its recorded PIDs.
     /// - Throws: ``TestBedError`` saying what failed (missing sshd, address in use, sshd log tail, ...).
     public static func start(_ configuration: TestBedConfiguration) throws -> TestBed {
+        ignoreBrokenPipes()  // the bed's users talk to sshds and ssh clients that may go away mid-write
         var configuration = configuration
         while configuration.directory.count > 1 && configuration.directory.hasSuffix("/") {
             configuration.directory.removeLast()

@@ -23,7 +23,8 @@ public enum ConnectionReuse: String, Sendable, Hashable, CaseIterable {
 ///
 /// Arguments follow ClusterShell's order, so options from the configuration win (OpenSSH keeps the first value):
 /// `ssh <ssh_options> -oForwardAgent=no -oForwardX11=no [-l USER] -oConnectTimeout=N -oBatchMode=yes HOST COMMAND`.
-/// See ``ConnectionReuse`` for how successive commands to one host share a connection.
+/// See ``ConnectionReuse`` for how successive commands to one host share a connection. A session transport sets
+/// SIGPIPE to be ignored in the process, since it writes to pipes of `ssh` processes that may have exited.
 public struct OpenSSHTransport: Transport {
     /// The `ssh` executable.
     public let sshPath: String
@@ -67,6 +68,11 @@ public struct OpenSSHTransport: Transport {
         self.connectionReuse = connectionReuse
         self.controlDirectory = connectionReuse == .multiplexed ? try Self.makeControlDirectory() : nil
         self.sessions = connectionReuse == .session ? SessionPool() : nil
+        if connectionReuse == .session {
+            // Sessions write each command to their ssh's stdin; an ssh that exited (host down) must fail its host
+            // with EPIPE, not end the whole process with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+        }
     }
 
     /// Creates a transport that reuses connections through sessions (`true`) or not at all (`false`).

@@ -63,7 +63,7 @@ public struct TerminalPrompter: DeployPrompter {
     /// Flushes typed-ahead input, prints `question` and reads one lower-cased, trimmed line (`nil` at end of input).
     private static func ask(_ question: String) async -> String? {
         tcflush(STDIN_FILENO, TCIFLUSH)
-        FileHandle.standardOutput.write(Data(question.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(question.utf8))
         return await Task.detached { readLine() }.value?.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }

@@ -99,7 +99,7 @@ public final class SpiderPigIO: Sendable {
 
     /// Writes `text` to standard output at once.
     public static let writeStandardOutput: @Sendable (String) -> Void = { text in
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
     }
 
     /// Reads one line of standard input off the cooperative pool.

@@ -23,10 +23,10 @@ public final class TerminalProgressLine: Sendable {
     public func print(_ text: String) {
         shown.withLock { shown in
             if shown {
-                FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
                 shown = false
             }
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
         }
     }
 
@@ -35,10 +35,10 @@ public final class TerminalProgressLine: Sendable {
         guard showsProgress else { return }
         shown.withLock { shown in
             if progress.progressFinished {
-                if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if shown { try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8)) }
                 shown = false
             } else {
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(progress.line)".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K\(progress.line)".utf8))
                 shown = true
             }
         }

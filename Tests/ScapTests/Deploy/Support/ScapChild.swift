@@ -1,4 +1,5 @@
 import Foundation
+import TestBed
 import Synchronization
 
 /// A running `scap` child with piped standard input and output, read line by line in the background, for tests
@@ -16,6 +17,7 @@ final class ScapChild: Sendable {
 
     /// Starts `path` with `arguments` in `directory`, with `environment` added to this process's.
     init(_ path: String, _ arguments: [String], directory: String, environment: [String: String] = [:]) throws {
+        ignoreBrokenPipes()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -75,7 +77,7 @@ final class ScapChild: Sendable {
 
     /// Writes `line` and a newline to its standard input.
     func send(_ line: String) {
-        input.write(Data((line + "\n").utf8))
+        try? input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Sends `signal` (SIGINT by default).

@@ -25,6 +25,7 @@ struct TargetBed {
 
 /// Starts a bed of `hosts` hosts for one test and stops it afterwards.
 func withTargetBed<T>(hosts: Int = 2, _ body: (TargetBed) async throws -> T) async throws -> T {
+    ignoreBrokenPipes()
     let testbed = scapProductPath("testbed")
     let directory = NSTemporaryDirectory() + "scap-target-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
     let started = try runTool(testbed, ["start", "--dir", directory, "--hosts", String(hosts)])
@@ -70,6 +71,7 @@ struct ToolOutput {
 func runTool(_ path: String, _ arguments: [String], currentDirectory: String? = nil, timeout: Double = 60) throws
     -> ToolOutput
 {
+    ignoreBrokenPipes()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
