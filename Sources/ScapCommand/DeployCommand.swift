@@ -119,9 +119,10 @@ struct DeployCommand: AsyncParsableCommand {
         var runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
         runner.observer = progress
         let interruption = DeployInterruption()
-        let signals = InterruptSignals { signal in
+        let signals = SignalRouter([SIGINT, SIGTERM]) { number in
             if interruption.interrupt() {
-                console("Interrupted (\(signal)): stopping the running stage; press Ctrl-C again to exit at once")
+                let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+                console("Interrupted (\(name)): stopping the running stage; press Ctrl-C again to exit at once")
             } else {
                 console("Interrupted again: exiting without waiting")
                 Foundation.exit(130)

@@ -20,7 +20,7 @@ import Synchronization
 /// ```
 public final class LockReleaseTrigger: Sendable {
     private let fired = Mutex<LockReleaseCause?>(nil)
-    private let signalSources = Mutex<[any DispatchSourceSignal]>([])
+    private let router = Mutex<SignalRouter?>(nil)
     private let started = Mutex(false)
     private let watchesStandardInput: Bool
     private let signals: [Int32]
@@ -65,16 +65,9 @@ public final class LockReleaseTrigger: Sendable {
 
     /// Turns `signals` into causes instead of letting them kill the process, so the lock is released first.
     private func watchSignals(_ signals: [Int32]) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            signalSources.withLock { sources in
-                // Made inside the lock, so the (non-Sendable) source never leaves the state it is kept in.
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { [self] in fire(.signal(number)) }
-                source.resume()
-                sources.append(source)
-            }
-        }
+        guard !signals.isEmpty else { return }
+        let routed = SignalRouter(signals) { [self] number in fire(.signal(number)) }
+        router.withLock { $0 = routed }
     }
 
     /// Waits until the trigger fires or `check` returns a cause, polling every `pollInterval` with `Task.sleep`.

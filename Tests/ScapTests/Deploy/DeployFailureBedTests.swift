@@ -1,4 +1,5 @@
 import Foundation
+import TestBed
 import Testing
 
 @testable import Scap
@@ -45,15 +46,15 @@ import Testing
                 """)
             let v2 = try repo.commit(version: 2)
 
-            let child = try ScapChild(scap, arguments + ["v2"], directory: repo.root)
+            let child = try RunningProcess(scap, arguments + ["v2"], currentDirectory: repo.root)
             defer { child.kill() }
             let fetched = await child.waitForLine(timeout: 90) { $0.hasPrefix("default: fetch stage(s): ok: 2") }
-            #expect(fetched != nil, "\(child.lines) \(child.standardError)")
+            #expect(fetched != nil, "\(child.lines) \(child.stderr)")
             try await Task.sleep(for: .seconds(1))
             let interrupted = ContinuousClock.now
             child.signal(SIGINT)
             let status = await child.exitStatus(timeout: 60)
-            #expect(status == 130, "\(child.lines) \(child.standardError)")
+            #expect(status == 130, "\(child.lines) \(child.stderr)")
             #expect(ContinuousClock.now - interrupted < .seconds(25), "the 30 s check was stopped, not waited for")
             #expect(child.lines.contains { $0.contains("Interrupted (SIGINT)") })
             #expect(child.lines.contains("deployment interrupted (Ctrl+C)"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestBed
 import Testing
 
 @testable import Scap
@@ -20,11 +21,20 @@ import Testing
         ]
     }
 
+    /// `scap` started as a supervisor would: this environment plus `environment`, stdin a pipe.
+    func supervised(_ arguments: [String], in repo: DeployRepoFixture, environment: [String: String]) throws
+        -> RunningProcess
+    {
+        try RunningProcess(
+            scap, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            currentDirectory: repo.root)
+    }
+
     @Test func recordsCarryTheKeyAndPromptsAreAnsweredOnStdin() async throws {
         try await withTargetBed(hosts: 2) { bed in
             let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
-            let child = try ScapChild(
-                scap, arguments(bed, repo, "from the web"), directory: repo.root,
+            let child = try supervised(
+                arguments(bed, repo, "from the web"), in: repo,
                 environment: [SpiderPigIO.keyVariable: key, SpiderPigIO.userVariable: "alice"])
             defer { child.kill() }
             let isPrompt = { (line: String) in line.contains("\"type\":\"interaction\"") }
@@ -35,11 +45,11 @@ import Testing
             #expect(prompt["prompt"] as? String == "canary deploy successful. Continue?")
             #expect(prompt["choices"] as? [String: String] == ["Yes": "y", "No": "n", "Continue all groups": "c"])
             #expect(prompt["default"] as? String == "y")
-            child.send("maybe")
+            child.send("maybe\n")
             let again = try #require(await child.waitForLine(after: first + 1, timeout: 30, isPrompt))
             #expect(child.lines[(first + 1)..<again].contains { $0.contains("Invalid answer 'maybe'") })
-            child.send("y")
-            #expect(await child.exitStatus(timeout: 90) == 0, "\(child.lines) \(child.standardError)")
+            child.send("y\n")
+            #expect(await child.exitStatus(timeout: 90) == 0, "\(child.lines) \(child.stderr)")
 
             let records = child.lines.filter { !$0.isEmpty }.map(record)
             #expect(records.allSatisfy { $0?["iokey"] as? String == key }, "\(child.lines)")
@@ -79,14 +89,13 @@ import Testing
             try forged.write(toFile: bed.srvPath(of: "host1") + "/forge", atomically: true, encoding: .utf8)
             try repo.commit(version: 2)
 
-            let child = try ScapChild(
-                scap, arguments(bed, repo, "v2"), directory: repo.root, environment: [SpiderPigIO.keyVariable: key])
+            let child = try supervised(arguments(bed, repo, "v2"), in: repo, environment: [SpiderPigIO.keyVariable: key])
             defer { child.kill() }
             let prompt = try #require(
                 await child.waitForLine(timeout: 90) { $0.contains("\"type\":\"interaction\"") && $0.contains(key) })
             #expect(record(child.lines[prompt])?["prompt"] as? String
                 == "1 of 1 canary targets failed, exceeding limit. Rollback all deployed groups?")
-            child.send("y")
+            child.send("y\n")
             #expect(await child.exitStatus(timeout: 90) == 1)
             let records = child.lines.filter { !$0.isEmpty }.map(record)
             #expect(records.allSatisfy { $0?["iokey"] as? String == key })
