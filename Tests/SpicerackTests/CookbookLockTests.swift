@@ -67,7 +67,10 @@ struct CookbookLockInspectionTests {
             .map { "'" + $0 + "'" }.joined(separator: " ")
         var environment = ProcessInfo.processInfo.environment
         environment["USER"] = "tester"
-        let child = try ChildProcess("/usr/bin/script", ["-qfec", command, "/dev/null"], environment: environment)
+        // `script` runs the command through $SHELL -c; dash (CI has no $SHELL, so /bin/sh) stays in between
+        // and dies of the Ctrl-C itself, so exec the command.
+        environment["SHELL"] = "/bin/sh"
+        let child = try ChildProcess("/usr/bin/script", ["-qfec", "exec " + command, "/dev/null"], environment: environment)
         #expect(await child.waitFor("Type \"go\" to proceed", timeout: 120))
         try await Task.sleep(for: .milliseconds(500))
         let table = try await demo.run(["--locks"])

@@ -16,7 +16,10 @@ struct CookbookMenuTests {
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         var environment = ProcessInfo.processInfo.environment
         environment["USER"] = "tester"
-        let child = try ChildProcess("/usr/bin/script", ["-qfec", command, "/dev/null"], environment: environment)
+        // `script` runs the command through $SHELL -c; dash (CI has no $SHELL, so /bin/sh) stays in between
+        // and dies of the Ctrl-C itself, so exec the command.
+        environment["SHELL"] = "/bin/sh"
+        let child = try ChildProcess("/usr/bin/script", ["-qfec", "exec " + command, "/dev/null"], environment: environment)
         for line in lines {
             #expect(await child.waitFor(">>> ", timeout: 120))
             let before = child.stdout.components(separatedBy: ">>> ").count
