@@ -10,7 +10,8 @@ struct ScapCommand: AsyncParsableCommand {
         subcommands: [DeployCommand.self, DeployLogCommand.self, LockCommand.self]
     )
 
-    /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64).
+    /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64), and a
+    /// failure rings the bell.
     static func main() async {
         // A target's ssh that dies before its next stage is sent must fail that host, not end the deploy: broken
         // pipes are errors (EPIPE), not a signal. Console writes ignore a closed stdout and the deploy goes on.
@@ -24,6 +25,7 @@ struct ScapCommand: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
+            ringTheBell(code)
             if code == .validationFailure, ["deploy", "lock"].contains(CommandLine.arguments.dropFirst().first) {
                 let message = fullMessage(for: error)
                 if !message.isEmpty { try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8)) }
@@ -31,5 +33,12 @@ struct ScapCommand: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// Rings the terminal bell on a failure, as scap does, so an operator in another window notices; only when
+    /// stderr is a terminal.
+    private static func ringTheBell(_ code: ExitCode) {
+        guard code != .success, isatty(STDERR_FILENO) == 1 else { return }
+        try? FileHandle.standardError.write(contentsOf: Data("\u{07}".utf8))
     }
 }

@@ -22,6 +22,8 @@ public final class DeployLock: Sendable {
     public static let defaultGlobalPath = "/var/lock/scap-global-lock"
     /// How long a deploy waits for a busy lock by default.
     public static let defaultTimeout: Duration = .seconds(600)
+    /// How often a waiting deploy says it is still waiting (scap prints a dot every 30 s).
+    public static let defaultReminderInterval: Duration = .seconds(30)
 
     /// The repository lock file.
     public let path: String
@@ -40,19 +42,21 @@ public final class DeployLock: Sendable {
     /// Takes the global lock shared and `path` exclusively, waiting while either is busy.
     ///
     /// The first time a lock is found busy, `notify` is called once with
-    /// `<name> is locked by <user> (pid N) on <utc time>; reason is "<msg>"`. The wait polls with `Task.sleep`, so
-    /// no thread is blocked; a cancelled task stops waiting.
+    /// `<name> is locked by <user> (pid N) on <utc time>; reason is "<msg>"`, then every `reminderInterval` with how
+    /// long it has waited. The wait polls with `Task.sleep`, so no thread is blocked; a cancelled task stops waiting.
     /// - Parameters:
     ///   - path: the repository lock file (`lock_file`); created when missing.
     ///   - globalPath: the global lock file.
     ///   - reason: why the lock is taken, shown to whoever finds it busy.
     ///   - timeout: how long to wait for a busy lock; `.zero` fails at once.
     ///   - pollInterval: how often a busy lock is tried again.
-    ///   - notify: told who holds a busy lock.
+    ///   - reminderInterval: how often `notify` is told the wait goes on (`.zero`: never).
+    ///   - notify: told who holds a busy lock, and that the wait goes on.
     /// - Throws: ``DeployLockError`` when a file cannot be opened, or the locks stay busy beyond `timeout`.
     public static func acquire(
         path: String, globalPath: String = defaultGlobalPath, reason: String, timeout: Duration = defaultTimeout,
-        pollInterval: Duration = .milliseconds(250), notify: @Sendable (String) -> Void = { _ in }
+        pollInterval: Duration = .milliseconds(250), reminderInterval: Duration = DeployLock.defaultReminderInterval,
+        notify: @Sendable (String) -> Void = { _ in }
     ) async throws(DeployLockError) -> DeployLock {
         let global = try openLockFile(globalPath)
         let repo: Int32
@@ -62,7 +66,7 @@ public final class DeployLock: Sendable {
             close(global)
             throw error
         }
-        let deadline = ContinuousClock.now + timeout
+        var wait = LockWait(timeout: timeout, reminderInterval: reminderInterval)
         var told: Set<String> = []
         var holdsGlobal = false
         while true {
@@ -77,13 +81,15 @@ public final class DeployLock: Sendable {
                 let text = readAll(holdsGlobal ? repo : global)
                 let holder = DeployLockHolder(json: text)
                 notify(holder?.busyMessage(name: busy) ?? "\(busy) is locked by another process")
+            } else if let reminder = wait.reminder(path: busy) {
+                notify(reminder)
             }
-            if ContinuousClock.now >= deadline || Task.isCancelled {
+            if wait.isOver || Task.isCancelled {
                 close(repo)
                 close(global)
                 throw DeployLockError(path: busy, message: "Failed to acquire lock after waiting for \(describe(timeout))")
             }
-            try? await Task.sleep(for: min(pollInterval, max(deadline - ContinuousClock.now, .milliseconds(1))))
+            await wait.pause(pollInterval: pollInterval)
         }
     }
 

@@ -2,7 +2,7 @@ import Cumin
 
 extension TargetStageRunner {
     /// The runner `scap deploy` uses: OpenSSH through cumin with the configuration's `ssh_user` (when set) and
-    /// `batch_size`, stopping new hosts after the first failure as scap does. Each target keeps one SSH session
+    /// `batch_size` (`<stage>_batch_size` for the stages that set one), stopping new hosts after the first failure as scap does. Each target keeps one SSH session
     /// for all the deploy's stages (one login per host); ``TargetStageRunner/close()`` ends them.
     /// - Parameters:
     ///   - config: the deploy's configuration.
@@ -16,8 +16,13 @@ extension TargetStageRunner {
         configuration.clustershell.sshOptions = sshOptions
         configuration.clustershell.connectTimeout = 10
         if config.values["ssh_user"] != nil { configuration.clustershell.sshUser = config.sshUser }
-        return TargetStageRunner(
+        var runner = TargetStageRunner(
             configuration: configuration, batchSize: .count(config.batchSize), failureLimit: 0,
             stageTimeout: stageTimeout, connectionReuse: .session)
+        for stage in TargetStage.allCases {
+            let size = config.batchSize(forStage: stage.deployStage)
+            if size != config.batchSize { runner.stageBatchSizes[stage] = .count(size) }
+        }
+        return runner
     }
 }

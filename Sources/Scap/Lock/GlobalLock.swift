@@ -35,21 +35,24 @@ public final class GlobalLock: Sendable {
     /// Takes the global lock exclusively, waiting while deploys (or another `scap lock`) hold it.
     ///
     /// The first time it is found busy, `notify` is told who holds it: the recorded holder when another process
-    /// holds it exclusively, else that deploys are running. The wait polls with `Task.sleep`; a cancelled task
+    /// holds it exclusively, else that deploys are running; then every `reminderInterval`, how long it has waited.
+    /// The wait polls with `Task.sleep`; a cancelled task
     /// stops waiting.
     /// - Parameters:
     ///   - path: the global lock file; created when missing.
     ///   - reason: why, shown to every deploy that finds the lock busy.
     ///   - timeout: how long to wait for a busy lock; `.zero` fails at once.
     ///   - pollInterval: how often a busy lock is tried again.
-    ///   - notify: told who holds a busy lock.
+    ///   - reminderInterval: how often `notify` is told the wait goes on (`.zero`: never).
+    ///   - notify: told who holds a busy lock, and that the wait goes on.
     /// - Throws: ``DeployLockError`` when the file cannot be opened, or the lock stays busy beyond `timeout`.
     public static func acquire(
         path: String = DeployLock.defaultGlobalPath, reason: String, timeout: Duration = DeployLock.defaultTimeout,
-        pollInterval: Duration = .milliseconds(250), notify: @Sendable (String) -> Void = { _ in }
+        pollInterval: Duration = .milliseconds(250), reminderInterval: Duration = DeployLock.defaultReminderInterval,
+        notify: @Sendable (String) -> Void = { _ in }
     ) async throws(DeployLockError) -> GlobalLock {
         let descriptor = try DeployLock.openLockFile(path)
-        let deadline = ContinuousClock.now + timeout
+        var wait = LockWait(timeout: timeout, reminderInterval: reminderInterval)
         var told = false
         while true {
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
@@ -60,13 +63,15 @@ public final class GlobalLock: Sendable {
             if !told {
                 told = true
                 notify(busyMessage(path: path, text: DeployLock.readAll(descriptor)))
+            } else if let reminder = wait.reminder(path: path) {
+                notify(reminder)
             }
-            if ContinuousClock.now >= deadline || Task.isCancelled {
+            if wait.isOver || Task.isCancelled {
                 close(descriptor)
                 throw DeployLockError(
                     path: path, message: "Failed to acquire lock after waiting for \(DeployLock.describe(timeout))")
             }
-            try? await Task.sleep(for: min(pollInterval, max(deadline - ContinuousClock.now, .milliseconds(1))))
+            await wait.pause(pollInterval: pollInterval)
         }
     }
 

@@ -15,6 +15,8 @@ public struct TargetStageRunner: Sendable {
     public var configuration: Configuration
     /// The sliding window of hosts in flight (`batch_size`); all hosts when `nil`.
     public var batchSize: BatchSize?
+    /// Per-stage windows (`<stage>_batch_size`), used instead of ``batchSize`` for their stages.
+    public var stageBatchSizes: [TargetStage: BatchSize] = [:]
     /// Hosts allowed to fail before no new host starts (scap: 0 within a stage).
     public var failureLimit: Int
     /// The longest one stage may run on one host; unlimited when `nil`.
@@ -72,7 +74,7 @@ public struct TargetStageRunner: Sendable {
         let total = plans.count
         let allowed = min(max(failureLimit, 0), total)
         let options = ExecutionOptions(
-            mode: .async, batchSize: batchSize, successThreshold: Double(total - allowed) / Double(total))
+            mode: .async, batchSize: stageBatchSizes[stage] ?? batchSize, successThreshold: Double(total - allowed) / Double(total))
         let executor = Executor(transport: transport, options: options, observer: observer)
         let results: ExecutionResults
         do {

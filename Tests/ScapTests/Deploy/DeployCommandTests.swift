@@ -14,6 +14,19 @@ import Testing
         #expect(output.stderr.contains("Deployment configuration not found"))
     }
 
+    @Test func aFailureRingsTheBellOnlyOnATerminal() throws {
+        let tree = TempTree()
+        let plain = try runTool(scap, ["deploy", "msg"], currentDirectory: tree.root)
+        #expect(plain.status == 1)
+        #expect(!plain.stderr.contains("\u{07}"))
+        // In a pseudo-terminal (util-linux script), stderr is a tty.
+        let command = "exec '\(scap)' deploy msg"
+        let terminal = try runTool("/usr/bin/script", ["-qfec", command, "/dev/null"], currentDirectory: tree.root)
+        #expect(terminal.status == 1)
+        #expect(terminal.stdout.contains("Deployment configuration not found"))
+        #expect(terminal.stdout.hasSuffix("\u{07}"), "\(terminal.stdout.debugDescription)")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
         let badStage = try runTool(scap, ["deploy", "-s", "fetch,bogus", "msg"], currentDirectory: repo.root)

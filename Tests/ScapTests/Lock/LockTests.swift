@@ -32,6 +32,26 @@ import Wmflib
         deploy.release()
     }
 
+    @Test func aWaitingDeploySaysItIsStillWaitingThenGivesUp() async throws {
+        let tree = TempTree()
+        let first = try await DeployLock.acquire(
+            path: tree.path("repo.lock"), globalPath: tree.path("global.lock"), reason: "first")
+        defer { first.release() }
+        let console = ConsoleLines()
+        let error = await #expect(throws: DeployLockError.self) {
+            _ = try await DeployLock.acquire(
+                path: tree.path("repo.lock"), globalPath: tree.path("global.lock"), reason: "second",
+                timeout: .seconds(2), pollInterval: .milliseconds(50), reminderInterval: .milliseconds(600),
+                notify: console.print)
+        }
+        #expect(error?.message == "Failed to acquire lock after waiting for 2 second(s)")
+        let lines = console.all
+        #expect(lines.first?.contains("reason is \"first\"") == true)
+        let reminders = lines.dropFirst()
+        #expect((2...3).contains(reminders.count), "\(lines)")
+        #expect(reminders.first == "Still waiting for \(tree.path("repo.lock")): 00m 01s of 00m 02s")
+    }
+
     @Test func globalLockWaitsForDeploysAndIgnoresAStaleHolder() async throws {
         let tree = TempTree()
         let dead = DeployLockHolder(locker: "ghost", pid: Int(Int32.max), timestampUTC: "2020-01-01 00:00:00", reason: "x")
