@@ -6,6 +6,7 @@
 ///   output_format: yaml
 /// conf/local.yaml:                # relative: rendered inside revs/<sha>
 ///   template: local.yaml.j2
+///   remote_vars: /etc/citoid/host-vars.yaml   # read on each target; vars.yaml wins over it
 /// ```
 public struct ConfigFileEntry: Sendable, Hashable {
     /// How the rendered text is checked before it is shipped.
@@ -20,12 +21,16 @@ public struct ConfigFileEntry: Sendable, Hashable {
     public var template: String
     /// `output_format`, when set.
     public var outputFormat: OutputFormat?
+    /// `remote_vars`: an absolute path to a YAML mapping on each target, read before rendering the template for
+    /// that target (a missing file adds no variable).
+    public var remoteVars: String?
 
     /// Creates an entry; `path` is taken as given (``ConfigFilesManifest`` normalizes and validates it).
-    public init(path: String, template: String, outputFormat: OutputFormat? = nil) {
+    public init(path: String, template: String, outputFormat: OutputFormat? = nil, remoteVars: String? = nil) {
         self.path = path
         self.template = template
         self.outputFormat = outputFormat
+        self.remoteVars = remoteVars
     }
 
     /// Whether the final path is absolute (symlinked into place at promote).

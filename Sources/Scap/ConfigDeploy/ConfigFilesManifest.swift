@@ -12,8 +12,9 @@ import Yams
 /// conf/local.yaml:
 ///   template: local.yaml.j2
 /// ```
-/// `remote_vars` (a variables file read on the target) and `erb_syntax: true` are refused with an error that
-/// says what to do: templates are rendered on the deploy host, with Stencil.
+/// `remote_vars` names a YAML file read on each target: that target's templates are rendered with its variables
+/// (``PerTargetConfigFiles``). `erb_syntax: true` is refused with an error that says what to do: templates are
+/// rendered with Stencil.
 public struct ConfigFilesManifest: Sendable, Equatable {
     /// The file the entries were read from.
     public var path: String
@@ -56,7 +57,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
 
     /// Parses the YAML text of a `config-files.yaml`.
     /// - Throws: ``ConfigDeployError`` for invalid YAML, an entry without `template`, an unknown or unsupported
-    ///   key, a path that climbs with `..` or holds control characters, or the same path twice.
+    ///   key, a relative `remote_vars`, a path that climbs with `..` or holds control characters, or the same path twice.
     public init(parsing text: String, path: String) throws(ConfigDeployError) {
         self.path = path
         entries = []
@@ -88,6 +89,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
         }
         var template: String?
         var outputFormat: ConfigFileEntry.OutputFormat?
+        var remoteVars: String?
         for (fieldNode, fieldValue) in fields {
             let field = fieldNode.scalar?.string ?? ""
             let location = "\(raw).\(field)"
@@ -124,17 +126,20 @@ public struct ConfigFilesManifest: Sendable, Equatable {
                     throw error(path, fieldValue, location, "expected true or false, got '\(text)'")
                 }
             default:  // remote_vars
-                throw error(
-                    path, fieldNode, location,
-                    "remote_vars is not supported: templates are rendered on the deploy host, which cannot read "
-                        + "'\(text)' on each target; put those variables in scap/vars.yaml or "
-                        + "scap/environments/<env>/vars.yaml and remove remote_vars")
+                guard text.hasPrefix("/"), let normalized = normalizedPath(text) else {
+                    throw error(
+                        path, fieldValue, location,
+                        "expected the absolute path of a YAML file on the targets (e.g. /etc/app/vars.yaml), got "
+                            + "'\(text)'")
+                }
+                remoteVars = normalized
             }
         }
         guard let template else {
             throw error(path, keyNode, raw, "'template' is required: the name of a file in scap/templates/")
         }
-        return ConfigFileEntry(path: finalPath, template: template, outputFormat: outputFormat)
+        return ConfigFileEntry(
+            path: finalPath, template: template, outputFormat: outputFormat, remoteVars: remoteVars)
     }
 
     /// `path` without empty and `.` components, or `nil` when it is empty, `/`, climbs with `..`, starts inside
@@ -150,5 +155,13 @@ public struct ConfigFilesManifest: Sendable, Equatable {
 
     private static func error(_ path: String, _ node: Node, _ key: String?, _ message: String) -> ConfigDeployError {
         ConfigDeployError(path: path, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
+    }
+}
+
+extension ConfigFilesManifest {
+    /// The distinct `remote_vars` files, in entry order.
+    public var remoteVariableFiles: [String] {
+        var seen: Set<String> = []
+        return entries.compactMap(\.remoteVars).filter { seen.insert($0).inserted }
     }
 }

@@ -5,8 +5,9 @@ import Yams
 /// Renders the `config_deploy` templates of a deploy repository on the deploy host, with Stencil.
 ///
 /// Templates come from `scap/templates/<name>`, or `scap/environments/<env>/templates/<name>` when the environment
-/// has it (`{% include %}` looks there too); variables from ``TemplateVariables``. Every template is rendered once
-/// per deploy: templates see no host-specific variable, so every target gets the same files.
+/// has it (`{% include %}` looks there too); variables from ``TemplateVariables``. An entry with `remote_vars` is
+/// rendered once per target with that target's file underneath (``PerTargetConfigFiles``); the others are the same
+/// for every target.
 /// ```swift
 /// let files = try ConfigRenderer(root: root, environment: "beta").render()
 /// ```
@@ -34,17 +35,24 @@ public struct ConfigRenderer: Sendable {
         return try render(manifest, variables: variables)
     }
 
-    /// Renders every entry of `manifest` with `variables`.
+    /// Renders every entry of `manifest` with `variables`; an entry with `remote_vars` sees the variables of that
+    /// file in `remoteVariables` (by path; none when absent) underneath `variables`, which win, as in scap.
     /// - Throws: ``ConfigDeployError`` for a missing template, a Stencil syntax or render error (with the template
     ///   file and line), an `output_format: yaml` result that is not YAML, or files too large to ship.
-    public func render(_ manifest: ConfigFilesManifest, variables: TemplateVariables) throws(ConfigDeployError)
-        -> [RenderedConfigFile]
-    {
+    public func render(
+        _ manifest: ConfigFilesManifest, variables: TemplateVariables,
+        remoteVariables: [String: TemplateVariables] = [:]
+    ) throws(ConfigDeployError) -> [RenderedConfigFile] {
         let loader = Directories(paths: templateDirectories)
         let stencil = Environment(loader: loader)
-        let context = variables.context
+        let shared = variables.context
         var files: [RenderedConfigFile] = []
         for entry in manifest.entries {
+            var context = shared
+            if let remote = entry.remoteVars.flatMap({ remoteVariables[$0] }) {
+                let merged = remote.values.merging(variables.values) { _, local in local }
+                context = TemplateVariables(values: merged).context
+            }
             guard let templatePath = loader.path(of: entry.template) else {
                 throw ConfigDeployError(
                     path: manifest.path, key: entry.path,

@@ -22,9 +22,28 @@ extension Deployment {
     /// The `config-files.yaml` files rendered on this host, or none when `config_deploy` is not enabled.
     /// - Throws: ``DeployError`` naming the file (and line) of a bad `config-files.yaml`, `vars.yaml` or template.
     public func renderConfigFiles() throws(DeployError) -> [RenderedConfigFile] {
-        guard config.configDeploy else { return [] }
+        try prepareConfigFiles(stages: []).files
+    }
+
+    /// The files rendered on this host (with no `remote_vars` variable: every target's files, unless entries have
+    /// `remote_vars`), and, when entries have `remote_vars` and `stages` render templates, the renderer of each
+    /// target's files. Rendering here first checks every template before the deploy starts.
+    /// - Throws: ``DeployError`` naming the file (and line) of a bad `config-files.yaml`, `vars.yaml` or template.
+    func prepareConfigFiles(stages: [TargetStage]) throws(DeployError)
+        -> (files: [RenderedConfigFile], perTarget: PerTargetConfigFiles?)
+    {
+        guard config.configDeploy else { return ([], nil) }
+        let renderer = ConfigRenderer(root: request.root, environment: config.environment)
         do {
-            return try ConfigRenderer(root: request.root, environment: config.environment).render()
+            let manifest = try ConfigFilesManifest.load(root: request.root, environment: config.environment)
+            let variables = try TemplateVariables.load(root: request.root, environment: config.environment)
+            let files = try renderer.render(manifest, variables: variables)
+            let rendersTemplates = stages.contains(.configDeploy) || stages.contains(.configDiff)
+            let perTarget =
+                rendersTemplates
+                ? PerTargetConfigFiles(renderer: renderer, manifest: manifest, variables: variables, executor: executor)
+                : nil
+            return (files, perTarget)
         } catch {
             throw DeployError("config_deploy: \(error)")
         }

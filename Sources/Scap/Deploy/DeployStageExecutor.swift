@@ -4,6 +4,9 @@ public protocol DeployStageExecutor: Sendable {
     func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
 
+    /// Reads `paths` on each of `hosts` (the `remote_vars` files of `config_deploy`).
+    func readFiles(_ paths: [String], on hosts: [String]) async -> [String: Result<RemoteFiles, RemoteReadFailure>]
+
     /// Releases what the stages kept open (e.g. SSH connections); called once after the last stage.
     func close() async
 }
@@ -11,6 +14,14 @@ public protocol DeployStageExecutor: Sendable {
 extension DeployStageExecutor {
     /// Nothing to release by default.
     public func close() async {}
+
+    /// By default, files cannot be read: every host fails with a message saying so.
+    public func readFiles(_ paths: [String], on hosts: [String]) async
+        -> [String: Result<RemoteFiles, RemoteReadFailure>]
+    {
+        let failure = RemoteReadFailure("this executor cannot read files on targets")
+        return Dictionary(uniqueKeysWithValues: hosts.map { ($0, .failure(failure)) })
+    }
 }
 
 extension TargetStageRunner: DeployStageExecutor {}

@@ -118,7 +118,7 @@ public struct Deployment: Sendable {
         if request.initOnly { return try await initialize(repo: repo, lockPath: lockPath) }
         let groups = try self.groups()
         let stages = try self.stages()
-        let configFiles = try renderConfigFiles()
+        let (configFiles, perTargetConfigFiles) = try prepareConfigFiles(stages: stages)
         let checks: [Check]
         do {
             checks = config.performChecks
@@ -177,6 +177,12 @@ public struct Deployment: Sendable {
             var plan = base
             plan.checks = checks.filter { $0.group == nil || $0.group == group.name }
                 .flatMap { $0.targetChecks(nrpeDir: nrpeDir) }
+            if let perTargetConfigFiles {
+                switch await perTargetConfigFiles.files(for: host, among: group.hosts) {
+                case .success(let files): plan.configFiles = files
+                case .failure(let error): plan.configFailure = "config_deploy: \(error)"
+                }
+            }
             customize(&plan, host)
             return plan
         }

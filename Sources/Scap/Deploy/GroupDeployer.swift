@@ -27,14 +27,16 @@ public struct GroupDeployer: Sendable {
     /// Follows each stage's targets (also the runner's observer); `nil`: no progress reports.
     public var progress: DeployProgress?
     /// The plan of one host in one group (checks may depend on the group).
-    public var plan: @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
+    public var plan: @Sendable (_ host: String, _ group: DeployGroup) async throws(TargetPlanError)
+        -> TargetStagePlan
 
     /// Creates a deployer.
     public init(
         groups: [DeployGroup], stages: [TargetStage] = [.fetch, .promote], executor: any DeployStageExecutor,
         prompter: any DeployPrompter = DefaultAnswersPrompter(), log: DeployEventLog = DeployEventLog(),
         progress: DeployProgress? = nil, interruption: DeployInterruption? = nil,
-        plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) throws(TargetPlanError) -> TargetStagePlan
+        plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) async throws(TargetPlanError)
+        -> TargetStagePlan
     ) {
         self.groups = groups
         self.stages = stages
@@ -145,7 +147,7 @@ public struct GroupDeployer: Sendable {
         var plans: [String: TargetStagePlan] = [:]
         for host in hosts {
             do {
-                plans[host] = try plan(host, group)
+                plans[host] = try await plan(host, group)
             } catch {
                 throw DeployError("cannot plan \(stage) for \(host): \(error)")
             }

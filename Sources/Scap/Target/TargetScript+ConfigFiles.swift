@@ -92,7 +92,8 @@ extension TargetScript {
     /// Writes each rendered file that changed into the revision directory; a no-op when none did.
     static func configDeployBody(plan: TargetStagePlan) -> String {
         let q = ShellQuote.quote
-        var body = #"""
+        var body = plan.configFailure.map { "scap_fail \(q($0))\n" } ?? ""
+        body += #"""
             [ -d "$rev_dir" ] || scap_fail "revision directory $rev_dir does not exist: run fetch first"
             scap_cfg_rendered=''
             scap_cfg_unchanged=''
@@ -117,7 +118,8 @@ extension TargetScript {
     /// absolute path, the file under `current` for a relative one); changes nothing. A no-op when all match.
     static func configDiffBody(plan: TargetStagePlan) -> String {
         let q = ShellQuote.quote
-        var body = #"""
+        var body = plan.configFailure.map { "scap_fail \(q($0))\n" } ?? ""
+        body += #"""
             scap_tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/scap-config-diff.XXXXXX")
             scap_cfg_count=0
             scap_cfg_rendered=''

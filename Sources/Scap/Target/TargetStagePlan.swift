@@ -27,6 +27,9 @@ public struct TargetStagePlan: Sendable, Hashable {
     public var checks: [TargetCheck]
     /// The rendered `config-files.yaml` files that `config_deploy` writes and `config_diff` compares.
     public var configFiles: [RenderedConfigFile]
+    /// Why this target's config files could not be rendered (e.g. its `remote_vars` file is not YAML):
+    /// `config_deploy` and `config_diff` fail with it.
+    public var configFailure: String?
 
     /// The repository path below the deploy directory.
     public var repo: String { layout.repo }

@@ -113,4 +113,61 @@ import Testing
             for host in bed.hosts { #expect(try readLive(host, "/srv/etc/web/app.yaml") == "port: 9090\nname: web\n") }
         }
     }
+
+    @Test func remoteVarsRenderEachTargetWithItsOwnFile() async throws {
+        try await withTargetBed(hosts: 3) { bed in
+            let repo = try DeployRepoFixture(
+                groups: [("default", ["host1", "host2", "host3"])],
+                extraConfig: "config_deploy: True\nfailure_limit: 1\n")
+            repo.tree.write(
+                "scap/config-files.yaml",
+                """
+                /srv/etc/web/app.yaml:
+                  template: app.yaml.j2
+                  remote_vars: /srv/etc/web/host-vars.yaml
+                conf/common.conf:
+                  template: common.j2
+                """)
+            repo.tree.write("scap/templates/app.yaml.j2", "shard: {{ shard }}\nport: {{ port }}\n")
+            repo.tree.write("scap/templates/common.j2", "port={{ port }} shard={{ shard }}\n")
+            repo.tree.write("scap/vars.yaml", "port: 8080\n")
+            func local(_ host: String, _ path: String) -> String {
+                bed.srvPath(of: host) + path.dropFirst("/srv".count)
+            }
+            func write(_ host: String, _ text: String) throws {
+                let path = local(host, "/srv/etc/web/host-vars.yaml")
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+            // vars.yaml wins over the target's file (port); host3's file is not YAML.
+            try write("host1", "shard: 1\nport: 1111\n")
+            try write("host2", "shard: 2\n")
+            try write("host3", "shard: [unclosed\n")
+            let v1 = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let runner = TargetStageRunner(
+                configuration: bed.configuration, batchSize: .count(3), stageTimeout: .seconds(60),
+                connectionReuse: .session)
+            let console = ConsoleLines()
+            let outcome = try await Deployment(
+                request: repo.request(message: "per-target"), config: try repo.config(), executor: runner,
+                console: console.print
+            ).run()
+            #expect(outcome.succeeded, "\(outcome.failure ?? "") \(console.all)")
+            let revision = "/srv/deployment/web-cache/revs/\(v1)"
+            func read(_ host: String, _ path: String) throws -> String {
+                try String(contentsOfFile: local(host, revision + path), encoding: .utf8)
+            }
+            #expect(try read("host1", "/.git/config-files/srv/etc/web/app.yaml") == "shard: 1\nport: 8080\n")
+            #expect(try read("host2", "/.git/config-files/srv/etc/web/app.yaml") == "shard: 2\nport: 8080\n")
+            // An entry without remote_vars sees none of the target's variables.
+            #expect(try read("host1", "/conf/common.conf") == "port=8080 shard=\n")
+            let render = try #require(outcome.reports.first { $0.stage == .configDeploy })
+            #expect(render.hosts(.ok) == ["host1", "host2"])
+            let failed = try #require(render.outcomes["host3"])
+            #expect(failed.status == .failed)
+            #expect(failed.message.contains("host3:/srv/etc/web/host-vars.yaml:2:1: invalid YAML"), "\(failed.message)")
+            #expect(!FileManager.default.fileExists(atPath: local("host3", "/srv/etc/web/app.yaml")))
+        }
+    }
 }

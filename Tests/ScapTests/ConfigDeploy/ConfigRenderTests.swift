@@ -110,15 +110,38 @@ import Testing
         #expect(manifest.path == tree.path("scap/config-files.yaml") && manifest.line != nil)
     }
 
+    @Test func remoteVarsLieUnderVarsYamlForTheirEntryOnly() throws {
+        let tree = Self.tree()
+        tree.write(
+            "scap/config-files.yaml",
+            "/etc/a.yaml:\n  template: a.j2\n  remote_vars: /etc/host//vars.yaml\n/etc/b.yaml: {template: a.j2}\n")
+        tree.write("scap/templates/a.j2", "shard={{ shard }} port={{ port }}")
+        tree.write("scap/vars.yaml", "port: 8080\n")
+        let manifest = try ConfigFilesManifest.load(root: tree.root)
+        #expect(manifest.remoteVariableFiles == ["/etc/host/vars.yaml"])
+        let remote = try TemplateVariables(parsing: "shard: 3\nport: 1\n", path: "host1:/etc/host/vars.yaml")
+        let files = try ConfigRenderer(root: tree.root).render(
+            manifest, variables: try TemplateVariables.load(root: tree.root),
+            remoteVariables: ["/etc/host/vars.yaml": remote])
+        #expect(files.map(\.content) == ["shard=3 port=8080", "shard= port=8080"])
+        let cutShort = "scap-remote-file 0 \(Data("a: 1".utf8).base64EncodedString())\n"
+        #expect(RemoteFileScript.parse(cutShort, paths: ["/x"]) == nil, "no done marker")
+        let read = RemoteFileScript.parse(
+            "scap-remote-file 0 \(Data("a: 1".utf8).base64EncodedString())\nscap-remote-file-error 1 not readable\n"
+                + RemoteFileScript.doneMarker + "\n",
+            paths: ["/x", "/y", "/z"])
+        #expect(read == RemoteFiles(contents: ["/x": "a: 1"], problems: ["/y": "not readable"]))
+    }
+
     @Test func unsupportedAndInvalidEntriesSayWhatToDo() throws {
         func error(_ yaml: String) throws -> ConfigDeployError {
             try #require(throws: ConfigDeployError.self) {
                 try ConfigFilesManifest(parsing: yaml, path: "scap/config-files.yaml")
             }
         }
-        let remote = try error("/etc/a.yaml:\n  template: a\n  remote_vars: /etc/a-vars.yaml\n")
+        let remote = try error("/etc/a.yaml:\n  template: a\n  remote_vars: etc/a-vars.yaml\n")
         #expect(remote.line == 3 && remote.key == "/etc/a.yaml.remote_vars")
-        #expect(remote.message.contains("remote_vars is not supported") && remote.message.contains("scap/vars.yaml"))
+        #expect(remote.message.contains("expected the absolute path of a YAML file on the targets"))
         #expect(
             try error("/etc/a: {template: a, erb_syntax: true}\n").message.contains("ERB templates are not supported"))
         #expect(try error("/etc/a: {template: a, output_format: json}\n").message.contains("expected 'yaml'"))
