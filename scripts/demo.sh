@@ -94,7 +94,14 @@ lock_file: $dir/deploy/web.lock
 server_groups: canary, default
 canary_dsh_targets: canary-targets
 dsh_targets: default-targets
+config_deploy: True
 CFG
+# config_deploy: one template, rendered per target with that target's /srv/host-vars.yaml (remote_vars).
+mkdir -p "$repo/scap/templates"
+printf '/srv/etc/web.yaml:\n  template: web.yaml.j2\n  remote_vars: /srv/host-vars.yaml\n' > "$repo/scap/config-files.yaml"
+printf 'port: 8080\n' > "$repo/scap/vars.yaml"
+printf 'port: {{ port }}\nrack: {{ rack }}\n' > "$repo/scap/templates/web.yaml.j2"
+for n in 1 2 3 4 5; do printf 'rack: b%s\n' "$n" > "$dir/hosts/host$n/srv/host-vars.yaml"; done
 cat > "$repo/scap/checks.yaml" <<'YAML'
 checks:
   smoke:
@@ -123,5 +130,5 @@ scap deploy-log --latest 'levelno >= WARNING'
 rm -f "$dir/hosts/host3/srv/broken"
 step "scap deploy 'v2 again'                           # fixed: v2 everywhere"
 scap "${deploy[@]}" 'v2 again'
-step "ssh -F $dir/ssh_config host3 cat /srv/deployment/demo/web/version.txt"
-ssh -F "$dir/ssh_config" host3 cat /srv/deployment/demo/web/version.txt
+step "ssh -F $dir/ssh_config host3 cat /srv/deployment/demo/web/version.txt /srv/etc/web.yaml"
+ssh -F "$dir/ssh_config" host3 cat /srv/deployment/demo/web/version.txt /srv/etc/web.yaml

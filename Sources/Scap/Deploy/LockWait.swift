@@ -17,8 +17,7 @@ struct LockWait {
     var isOver: Bool { ContinuousClock.now >= started + timeout }
 
     /// `Still waiting for <path>: 1m 30s of 10m 00s` once per `reminderInterval`, else `nil`.
-    mutating func reminder(path: String) -> String? {
-        let now = ContinuousClock.now
+    mutating func reminder(path: String, now: ContinuousClock.Instant = .now) -> String? {
         guard reminderInterval > .zero, now >= nextReminder, now < started + timeout else { return nil }
         while nextReminder <= now { nextReminder += reminderInterval }
         return "Still waiting for \(path): \(Deployment.format(now - started)) of \(Deployment.format(timeout))"

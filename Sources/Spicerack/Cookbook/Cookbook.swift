@@ -29,7 +29,7 @@ public protocol Cookbook: CookbookDescription {
 }
 
 /// The part of a runner cookbook that acts (Spicerack's `CookbookRunnerBase`).
-public protocol CookbookRunner {
+public protocol CookbookRunner: SendableMetatype {
     /// Appended to the START and END lines, e.g. `for service foo in eqiad`.
     var runtimeDescription: String { get }
     /// How many runs may hold this cookbook's lock at once (default 20; 0 = unlimited but tracked).

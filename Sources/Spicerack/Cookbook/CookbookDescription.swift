@@ -2,7 +2,7 @@
 ///
 /// Both are static, so listing a tree never runs cookbook code: `cookbook` reads them once, at build time, into the
 /// tree's index.
-public protocol CookbookDescription {
+public protocol CookbookDescription: SendableMetatype {
     /// A one-line title (Spicerack: the first line of the docstring or `__title__`).
     static var title: String { get }
     /// The team that owns the cookbook; `nil` inherits the nearest directory's `owner_team` (see ``GroupInfo``).
