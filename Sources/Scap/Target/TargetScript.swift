@@ -236,8 +236,10 @@ public enum TargetScript {
         else
             if [ -d "$cache_dir" ] && git --git-dir="$cache_dir" rev-parse --git-dir >/dev/null 2>&1; then
                 scap_run "git remote set-url" git --git-dir="$cache_dir" remote set-url origin "$scap_git_url"
-                scap_run "git fetch $scap_git_url" git --git-dir="$cache_dir" fetch --quiet --prune --tags origin \
-                    '+refs/heads/*:refs/heads/*'
+                # Tags are forced: a tag moved on the deploy host (a repository recreated, a pruned
+                # scap/sync name reused) would otherwise be rejected, and --quiet hides the rejection.
+                scap_run "git fetch $scap_git_url" git --git-dir="$cache_dir" fetch --quiet --prune origin \
+                    '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*'
             else
                 rm -rf "$cache_dir"
                 scap_run "git clone $scap_git_url" git clone --quiet --bare "$scap_git_url" "$cache_dir"

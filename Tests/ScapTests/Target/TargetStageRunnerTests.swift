@@ -79,6 +79,17 @@ import Testing
         }
     }
 
+    @Test func aTagThatMovedOnTheDeployHostDoesNotBreakTheNextFetch() async throws {
+        // A deploy repository recreated, or a pruned tag name reused: the target's cache holds the old tag.
+        try await withServices(hosts: 1) { bed, services, fixture, runner in
+            try fixture.tag("scap/sync/2026-01-01/0001", at: fixture.commits[0])
+            expectAll(try await runner.run(.fetch, plans: try plans(bed, services: services, fixture: fixture, version: 1)), .ok)
+            try fixture.tag("scap/sync/2026-01-01/0001", at: fixture.commits[1])
+            let v2 = try await runner.run(.fetch, plans: try plans(bed, services: services, fixture: fixture, version: 2))
+            expectAll(v2, .ok)
+        }
+    }
+
     @Test func v2ThenRollbackReturnsToFinalizedV1() async throws {
         try await withServices { bed, services, fixture, runner in
             let v1 = try plans(bed, services: services, fixture: fixture, version: 1)

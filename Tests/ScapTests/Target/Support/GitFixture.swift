@@ -30,6 +30,11 @@ struct GitFixture {
         return output.stdout
     }
 
+    /// Points the lightweight tag `name` at `commit`, moving it when it exists.
+    func tag(_ name: String, at commit: String) throws {
+        try git(["tag", "--force", name, commit])
+    }
+
     /// Removes the repository.
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
