@@ -63,6 +63,10 @@ struct DeployCommand: AsyncParsableCommand {
     var message: [String] = []
 
     func run() async throws {
+        if let refusal = RootRefusal.reason() {
+            fail(refusal)
+            throw ExitCode.failure
+        }
         let root = FileManager.default.currentDirectoryPath
         let configPath = (root as NSString).appendingPathComponent("scap/scap.cfg")
         guard FileManager.default.fileExists(atPath: configPath) else {

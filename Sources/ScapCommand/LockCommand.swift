@@ -54,6 +54,10 @@ struct LockCommand: AsyncParsableCommand {
     var message: [String] = []
 
     func run() async throws {
+        if let refusal = RootRefusal.reason() {
+            fail(refusal)
+            throw ExitCode.failure
+        }
         let reason = message.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
         if let usage = usageError(reason: reason) {
             fail(usage)

@@ -14,6 +14,20 @@ import Testing
         #expect(output.stderr.contains("Deployment configuration not found"))
     }
 
+    @Test(.enabled(if: getuid() == 0, "needs root")) func rootThroughSudoIsRefused() throws {
+        let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
+        for command in [["deploy", "msg"], ["lock", "reason"]] {
+            let refused = try runTool("/usr/bin/env", ["SUDO_USER=alice", scap] + command, currentDirectory: repo.root)
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("Scap should not be run as root: run it as alice, without sudo"))
+        }
+        // Root from the start (a container, CI) may deploy: it gets past the check to the lock.
+        let direct = try runTool(
+            "/usr/bin/env", ["-u", "SUDO_USER", scap, "deploy", "--lock-timeout", "0", "-l", "nohost", "msg"],
+            currentDirectory: repo.root)
+        #expect(!direct.stderr.contains("should not be run as root"), "\(direct.stderr)")
+    }
+
     @Test func aFailureRingsTheBellOnlyOnATerminal() throws {
         let tree = TempTree()
         let plain = try runTool(scap, ["deploy", "msg"], currentDirectory: tree.root)
