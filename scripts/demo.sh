@@ -111,7 +111,9 @@ checks:
 YAML
 commit() { git -C "$repo" add -A && git -C "$repo" -c user.name=Demo -c user.email=demo@example.org commit --quiet -m "$1"; }
 commit v1
-scap() { (cd "$repo" && "$bin/scap" "$@"); }
+# scap refuses root reached through sudo; the demo's repository and hosts are disposable, so `sudo scripts/demo.sh`
+# is fine.
+scap() { (cd "$repo" && env -u SUDO_USER "$bin/scap" "$@"); }
 rm -f "$dir/hosts/host3/srv/broken"
 deploy=(deploy --ssh-config "$dir/ssh_config" --global-lock "$dir/deploy/global.lock" --lock-timeout 10)
 step "scap deploy 'first deploy'                       # canary first, then the rest (no tty: continue)"

@@ -177,7 +177,7 @@ run_one() {
   local case=$1 rep=$2 dir=$RUNS/$1-$2 cmd before after line stages='null' deployed='null' newlog
   mkdir -p "$dir"
   case $case in
-    first|second) cmd=(env -C "$REPO" "$SCAP" "${SCAP_ARGS[@]}" "bench $case rep $rep") ;;
+    first|second) cmd=(env -u SUDO_USER -C "$REPO" "$SCAP" "${SCAP_ARGS[@]}" "bench $case rep $rep") ;;
     fetch-only) cmd=("$CUMIN" -c "$W/cumin.yaml" --force --no-progress -n "$EXPR" "$FETCH_CMD") ;;
   esac
   before=$(logins)

@@ -46,7 +46,7 @@ import Testing
                 """)
             let v2 = try repo.commit(version: 2)
 
-            let child = try RunningProcess(scap, arguments + ["v2"], currentDirectory: repo.root)
+            let child = try RunningProcess(scap, arguments + ["v2"], environment: scapTestEnvironment, currentDirectory: repo.root)
             defer { child.kill() }
             let fetched = await child.waitForLine(timeout: 90) { $0.hasPrefix("default: fetch stage(s): ok: 2") }
             #expect(fetched != nil, "\(child.lines) \(child.stderr)")

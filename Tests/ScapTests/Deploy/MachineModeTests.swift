@@ -26,7 +26,7 @@ import Testing
         -> RunningProcess
     {
         try RunningProcess(
-            scap, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            scap, arguments, environment: scapTestEnvironment.merging(environment) { $1 },
             currentDirectory: repo.root)
     }
 

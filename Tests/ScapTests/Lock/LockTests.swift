@@ -176,7 +176,7 @@ import Wmflib
                 + "tcpircbot_host: 127.0.0.1\ntcpircbot_port: \(relay.port)\n")
         let holder = try RunningProcess(
             scap, ["lock", "--global-lock", tree.path("global.lock"), "testing", "the", "lock"],
-            currentDirectory: tree.root)
+            environment: scapTestEnvironment, currentDirectory: tree.root)
         defer { holder.kill() }
         #expect(await holder.waitFor("press Enter to release"), "\(holder.stderr)")
         #expect(holder.stdout.contains("Locked citoid/deploy (\(tree.path("repo.lock")))"))
@@ -209,7 +209,8 @@ import Wmflib
         let tree = TempTree()
         tree.write("scap/scap.cfg", "[global]\ngit_repo: web\nlock_file: \(tree.path("repo.lock"))\n")
         let holder = try RunningProcess(
-            scap, ["lock", "--global-lock", tree.path("global.lock"), "hands off"], currentDirectory: tree.root)
+            scap, ["lock", "--global-lock", tree.path("global.lock"), "hands off"], environment: scapTestEnvironment,
+            currentDirectory: tree.root)
         defer { holder.kill() }
         #expect(await holder.waitFor("press Enter to release"), "\(holder.stderr)")
         holder.signal(SIGTERM)
@@ -226,7 +227,7 @@ import Wmflib
             path: tree.path("repo.lock"), globalPath: tree.path("global.lock"), reason: "deploying v7")
         defer { deploy.release() }
         let arguments = ["lock", "--global-lock", tree.path("global.lock"), "--lock-timeout", "60", "r"]
-        let waiting = try RunningProcess(scap, arguments, currentDirectory: tree.root)
+        let waiting = try RunningProcess(scap, arguments, environment: scapTestEnvironment, currentDirectory: tree.root)
         defer { waiting.kill() }
         #expect(await waiting.waitFor("reason is \"deploying v7\""), "\(waiting.stderr)")
         #expect(waiting.stdout.contains("\(tree.path("repo.lock")) is locked by \(ScapConfig.currentUserName) (pid \(getpid()))"))
@@ -254,7 +255,7 @@ import Wmflib
             "-D", "tcpircbot_port:\(relay.port)",
         ]
         let holder = try RunningProcess(
-            scap, ["lock", "--all"] + common + ["maintenance window"], currentDirectory: tree.root)
+            scap, ["lock", "--all"] + common + ["maintenance window"], environment: scapTestEnvironment, currentDirectory: tree.root)
         defer { holder.kill() }
         #expect(await holder.waitFor("press Enter to release"), "\(holder.stderr)")
         #expect(holder.stdout.contains("Locked all deploys (\(global))"))
@@ -301,7 +302,7 @@ import Wmflib
 
     /// Runs `scap` to its end (killed after 60 s) with an empty, non-terminal standard input.
     private func run(_ arguments: [String], in directory: String) async throws -> RunningProcess.Output {
-        let child = try RunningProcess(scap, arguments, currentDirectory: directory)
+        let child = try RunningProcess(scap, arguments, environment: scapTestEnvironment, currentDirectory: directory)
         defer { child.kill() }
         return await child.finish(timeout: 60)
     }

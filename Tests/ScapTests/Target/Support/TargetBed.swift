@@ -68,6 +68,10 @@ struct ToolOutput {
 }
 
 /// Runs an executable with no standard input; kills it after `timeout` seconds.
+/// This process's environment without `SUDO_USER`: `scap` refuses root reached through sudo, and CI may run the
+/// tests that way.
+let scapTestEnvironment = ProcessInfo.processInfo.environment.filter { $0.key != "SUDO_USER" }
+
 func runTool(_ path: String, _ arguments: [String], currentDirectory: String? = nil, timeout: Double = 60) throws
     -> ToolOutput
 {
@@ -75,6 +79,7 @@ func runTool(_ path: String, _ arguments: [String], currentDirectory: String? = 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    process.environment = scapTestEnvironment
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     let stdout = Pipe()
     let stderr = Pipe()
