@@ -168,6 +168,19 @@ import Testing
             #expect(failed.status == .failed)
             #expect(failed.message.contains("host3:/srv/etc/web/host-vars.yaml:2:1: invalid YAML"), "\(failed.message)")
             #expect(!FileManager.default.fileExists(atPath: local("host3", "/srv/etc/web/app.yaml")))
+
+            // host2's file changes: --dry-run reads the files again and shows a diff for host2 only.
+            try write("host2", "shard: 22\n")
+            var request = repo.request(message: "dry run")
+            request.dryRun = true
+            let dryConsole = ConsoleLines()
+            _ = try await Deployment(
+                request: request, config: try repo.config(), executor: runner, console: dryConsole.print
+            ).run()
+            let dry = dryConsole.all.joined(separator: "\n")
+            #expect(dry.contains("[host2] config files differ: /srv/etc/web/app.yaml"), "\(dry)")
+            #expect(dry.contains("-shard: 2\n+shard: 22"), "\(dry)")
+            #expect(!dry.contains("[host1] config files differ"), "\(dry)")
         }
     }
 }
