@@ -130,7 +130,8 @@ public enum TargetScript {
             else
                 scap_code=$?
                 cat "$scap_out" >&2
-                scap_fail "$scap_step failed (exit $scap_code): $(scap_tail)"
+                scap_tail_text=$(scap_tail)
+                scap_fail "$scap_step failed (exit $scap_code): ${scap_tail_text:-no output}"
             fi
         }
         scap_check() {
