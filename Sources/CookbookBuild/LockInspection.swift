@@ -5,7 +5,7 @@ import SpicerackLocks
 enum LockInspection {
     static func show(configuration: SpicerackConfiguration, noLocks: Bool) async -> Int32 {
         do {
-            let backend = try LockConfiguration.backend(configuration)
+            let backend = try LockConfiguration.backend(configuration, userEtcdrc: LockConfiguration.userEtcdrcPath())
             let holders = try await backend.holders(prefix: nil)
             print(LockTable(holders).description)
             return 0

@@ -8,7 +8,8 @@ import Wmflib
 ///
 /// - `--no-locks`: locking off.
 /// - `instance_params.etcd_config` set: etcd v3. The file is YAML with `endpoints: [http://host:2379, ...]`, or
-///   python-etcd's `host`, `port` and `protocol` keys.
+///   python-etcd's `host`, `port` and `protocol` keys; the keys of the user's `~/.etcdrc`, when it exists, win
+///   over it (as Spicerack merges `~$USER/.etcdrc`).
 /// - otherwise: the local backend in `instance_params.locks_dir` (one operator host, no server).
 ///
 /// Waiting for a busy lock follows `instance_params.lock_tries` (27) and `lock_retry_delay` (5 s, linear), as
@@ -23,21 +24,40 @@ public enum LockConfiguration {
         guard !noLocks else {
             return Locks(backend: nil, dryRun: dryRun, identity: identity, logger: logger, retry: retry)
         }
-        return Locks(backend: try backend(configuration), dryRun: dryRun, identity: identity, logger: logger, retry: retry)
+        let backend = try backend(configuration, userEtcdrc: userEtcdrcPath(user: username))
+        return Locks(backend: backend, dryRun: dryRun, identity: identity, logger: logger, retry: retry)
+    }
+
+    /// `~<user>/.etcdrc` (by default the person running the process, even under sudo), or `nil` when the user has
+    /// no home directory.
+    public static func userEtcdrcPath(user: String = getUsername()) -> String? {
+        FileManager.default.homeDirectory(forUser: user)?.appendingPathComponent(".etcdrc").path
     }
 
     /// The configured backend.
-    public static func backend(_ configuration: SpicerackConfiguration) throws(ConfigurationError) -> any LockBackend {
+    /// - Parameter userEtcdrc: the user's `.etcdrc`, merged over `etcd_config` when it exists.
+    public static func backend(_ configuration: SpicerackConfiguration, userEtcdrc: String? = nil)
+        throws(ConfigurationError) -> any LockBackend
+    {
         guard let etcdPath = configuration.etcdConfigPath else {
             return LocalLockBackend(directory: configuration.locksDirectory)
         }
-        let values: [String: YAMLValue]
+        var values: [String: YAMLValue]
         do {
             values = try loadYAMLConfig(etcdPath)
         } catch {
             throw ConfigurationError(
                 path: configuration.path, key: "instance_params.etcd_config", message: error.message,
                 hint: "point it to a YAML file with `endpoints: [http://127.0.0.1:2379]`")
+        }
+        if let userEtcdrc, FileManager.default.fileExists(atPath: userEtcdrc) {
+            do {
+                values.merge(try loadYAMLConfig(userEtcdrc)) { _, user in user }
+            } catch {
+                throw ConfigurationError(
+                    path: userEtcdrc, key: nil, message: error.message,
+                    hint: "fix the file (YAML like `host: etcd.example.org`) or move it away")
+            }
         }
         var endpoints: [String] = []
         if let list = values["endpoints"]?.arrayValue {
