@@ -125,7 +125,7 @@ final class RemoteShellSession: Sendable {
 
     /// The shell code that runs `command` and prints the markers.
     private func script(for command: String) -> String {
-        let quoted = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let quoted = shellSingleQuoted(command)
         return "\"${SHELL:-/bin/sh}\" -c \(quoted) </dev/null; __cumin_rc=$?; "
             + "printf '\\n%s:%s\\n' '\(nonce)' \"$__cumin_rc\"; printf '\\n%s\\n' '\(nonce)' >&2\n"
     }

@@ -1,3 +1,5 @@
+import Cumin
+
 /// POSIX shell quoting for the values the target scripts embed.
 public enum ShellQuote {
     /// `value` as one single-quoted shell word: every `'` becomes `'\''`, so nothing inside is expanded.
@@ -6,6 +8,6 @@ public enum ShellQuote {
     /// ShellQuote.quote("it's") // 'it'\''s'
     /// ```
     public static func quote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        shellSingleQuoted(value)
     }
 }
