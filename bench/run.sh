@@ -65,22 +65,9 @@ mkdir -p "$BENCH_DIR" "$W" "$BENCH_DIR/fold" "$(dirname "$OUT")"
 : > "$JSONL"
 
 # ---------------------------------------------------------------- build
-if [[ $BUILD == 1 ]]; then
-  for product in cumin nodeset testbed; do   # one product per invocation: the last --product wins
-    # bounded retries: in a shared tree a source file may change under the build ("modified during the build")
-    for attempt in 1 2 3; do
-      log "swift build -c release --product $product (scratch $SCRATCH_PATH, attempt $attempt/3)"
-      if (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH_PATH" --product "$product" >&2); then
-        break
-      fi
-      [[ $attempt == 3 ]] && { echo "run.sh: build of $product failed" >&2; exit 1; }
-      sleep 10
-    done
-  done
-fi
-for b in cumin nodeset testbed; do
-  [[ -x $BIN/$b ]] || { echo "run.sh: missing $BIN/$b (build first or drop --no-build)" >&2; exit 1; }
-done
+source "$HERE/lib.sh"
+[[ $BUILD == 1 ]] && bench_build run.sh cumin nodeset testbed
+bench_require run.sh cumin nodeset testbed
 # In-process fold timing: a tiny program linked against the NodeSet objects of the same release build.
 FOLD_MICRO=$BENCH_DIR/fold/fold-micro
 if swiftc -O -module-name FoldMicro -I "$BIN/Modules" "$HERE/fold-micro/main.swift" \

@@ -71,22 +71,9 @@ DIRTY=
 [[ $BUILD == 0 ]] && DIRTY+=' (--no-build: binaries as already built)'
 
 # ---------------------------------------------------------------- build
-if [[ $BUILD == 1 ]]; then
-  for product in cookbook SpicerackFramework; do   # one product per invocation: the last --product wins
-    # bounded retries: in a shared tree a source file may change under the build ("modified during the build")
-    for attempt in 1 2 3; do
-      log "swift build -c release --product $product (scratch $SCRATCH_PATH, attempt $attempt/3)"
-      if (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH_PATH" --product "$product" >&2); then
-        break
-      fi
-      [[ $attempt == 3 ]] && { echo "cookbook/run.sh: build of $product failed" >&2; exit 1; }
-      sleep 10
-    done
-  done
-fi
-for f in cookbook libSpicerackFramework.so Modules/Spicerack.swiftmodule; do
-  [[ -e $BIN/$f ]] || { echo "cookbook/run.sh: missing $BIN/$f (build first or drop --no-build)" >&2; exit 1; }
-done
+source "$BENCH/lib.sh"
+[[ $BUILD == 1 ]] && bench_build cookbook/run.sh cookbook SpicerackFramework
+bench_require cookbook/run.sh cookbook libSpicerackFramework.so Modules/Spicerack.swiftmodule
 OURS=$BIN/cookbook
 
 # ---------------------------------------------------------------- reference: Spicerack 14.0.0 in a private venv

@@ -65,21 +65,9 @@ DIRTY=
 [[ $BUILD == 0 ]] && DIRTY+=' (--no-build: binaries as already built)'
 
 # ---------------------------------------------------------------- build
-if [[ $BUILD == 1 ]]; then
-  for product in scap testbed cumin; do   # one product per invocation: the last --product wins
-    for attempt in 1 2 3; do   # bounded retries: a shared tree may change under the build
-      log "swift build -c release --product $product (scratch $SCRATCH_PATH, attempt $attempt/3)"
-      if (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH_PATH" --product "$product" >&2); then
-        break
-      fi
-      [[ $attempt == 3 ]] && { echo "scap/run.sh: build of $product failed" >&2; exit 1; }
-      sleep 10
-    done
-  done
-fi
-for f in scap testbed cumin; do
-  [[ -x $BIN/$f ]] || { echo "scap/run.sh: missing $BIN/$f (build first or drop --no-build)" >&2; exit 1; }
-done
+source "$BENCH/lib.sh"
+[[ $BUILD == 1 ]] && bench_build scap/run.sh scap testbed cumin
+bench_require scap/run.sh scap testbed cumin
 SCAP=$BIN/scap CUMIN=$BIN/cumin TESTBED=$BIN/testbed
 MEASURE=("$PYTHON" "$BENCH/measure.py")
 

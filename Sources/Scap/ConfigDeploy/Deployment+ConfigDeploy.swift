@@ -19,12 +19,6 @@ extension Deployment {
         return [.configDiff]
     }
 
-    /// The `config-files.yaml` files rendered on this host, or none when `config_deploy` is not enabled.
-    /// - Throws: ``DeployError`` naming the file (and line) of a bad `config-files.yaml`, `vars.yaml` or template.
-    public func renderConfigFiles() throws(DeployError) -> [RenderedConfigFile] {
-        try prepareConfigFiles(stages: []).files
-    }
-
     /// The files rendered on this host (with no `remote_vars` variable: every target's files, unless entries have
     /// `remote_vars`), and, when entries have `remote_vars` and `stages` render templates, the renderer of each
     /// target's files. Rendering here first checks every template before the deploy starts.

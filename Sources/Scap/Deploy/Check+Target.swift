@@ -1,3 +1,5 @@
+import Cumin
+
 extension Check {
     /// The check as the target scripts run it: one ``TargetCheck`` per stage it is attached to (before and/or
     /// after), `config_deploy` and `config_diff` included.
@@ -8,12 +10,12 @@ extension Check {
         case .command:
             line = command
         case .nrpe:
-            let q = ShellQuote.quote
+            let q = shellSingleQuoted
             line = "scap_nrpe=$(sed -n \(q("s/^command\\[\(command)\\]=//p")) \(q(nrpeDir))/*.cfg 2>/dev/null | head -n 1); "
                 + "[ -n \"$scap_nrpe\" ] || { echo \(q("nrpe command '\(command)' not found in \(nrpeDir)")); exit 1; }; "
                 + "eval \"$scap_nrpe\""
         case .script:
-            line = "\"$SCAP_REV_PATH/scap/scripts/\"\(ShellQuote.quote(command))"
+            line = "\"$SCAP_REV_PATH/scap/scripts/\"\(shellSingleQuoted(command))"
         }
         var checks: [TargetCheck] = []
         if let before, let stage = TargetStage(rawValue: before.rawValue) {

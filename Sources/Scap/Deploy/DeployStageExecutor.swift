@@ -20,7 +20,7 @@ extension DeployStageExecutor {
         -> [String: Result<RemoteFiles, RemoteReadFailure>]
     {
         let failure = RemoteReadFailure("this executor cannot read files on targets")
-        return Dictionary(uniqueKeysWithValues: hosts.map { ($0, .failure(failure)) })
+        return Dictionary(hosts.map { ($0, .failure(failure)) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

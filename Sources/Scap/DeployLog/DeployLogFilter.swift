@@ -1,3 +1,4 @@
+import Cumin
 import Foundation
 
 /// A `deploy-log` filter: comparisons of record fields, combined.
@@ -50,7 +51,7 @@ public struct DeployLogFilter: Sendable, CustomStringConvertible {
 
         static func quote(_ text: String) -> String {
             text.isEmpty || text.contains(where: { $0.isWhitespace || "'\"\\".contains($0) })
-                ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
+                ? shellSingleQuoted(text) : text
         }
     }
 

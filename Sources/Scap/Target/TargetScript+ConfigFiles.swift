@@ -1,3 +1,5 @@
+import Cumin
+
 /// The `config_deploy` and `config_diff` stages, and the linking of config files at promote and rollback.
 ///
 /// Rendered files travel inside the script as base64 (decoded with coreutils' `base64 -d`), so any byte survives
@@ -91,7 +93,7 @@ extension TargetScript {
 
     /// Writes each rendered file that changed into the revision directory; a no-op when none did.
     static func configDeployBody(plan: TargetStagePlan) -> String {
-        let q = ShellQuote.quote
+        let q = shellSingleQuoted
         var body = plan.configFailure.map { "scap_fail \(q($0))\n" } ?? ""
         body += #"""
             [ -d "$rev_dir" ] || scap_fail "revision directory $rev_dir does not exist: run fetch first"
@@ -117,7 +119,7 @@ extension TargetScript {
     /// Renders each file to a temporary file and prints `diff -u` against the live one (the final path for an
     /// absolute path, the file under `current` for a relative one); changes nothing. A no-op when all match.
     static func configDiffBody(plan: TargetStagePlan) -> String {
-        let q = ShellQuote.quote
+        let q = shellSingleQuoted
         var body = plan.configFailure.map { "scap_fail \(q($0))\n" } ?? ""
         body += #"""
             scap_tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/scap-config-diff.XXXXXX")

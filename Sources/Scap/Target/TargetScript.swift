@@ -1,8 +1,10 @@
+import Cumin
+
 /// Renders a stage of `scap deploy-local` as a POSIX `sh` script that the deploy host sends over SSH.
 ///
 /// Targets are agentless: a script needs only `sh`, `git`, coreutils (`mv -T`, `timeout`, `readlink`, `date`)
 /// and, for the port check, `nc -z` or, failing that, `bash` (its `/dev/tcp`) or `python3`. Every value is
-/// single-quoted with ``ShellQuote/quote(_:)``. All output of the work goes to standard error; standard output
+/// single-quoted with Cumin's `shellSingleQuoted(_:)`. All output of the work goes to standard error; standard output
 /// carries exactly one line, the last, a JSON status that ``TargetStageStatus/parse(_:)`` reads:
 ///
 /// ```
@@ -33,14 +35,14 @@ public enum TargetScript {
 
     /// The command line that runs `script` on a target through its login shell: `sh -c '<script>' scap-<stage>`.
     public static func commandLine(_ stage: TargetStage, plan: TargetStagePlan) -> String {
-        "sh -c " + ShellQuote.quote(render(stage, plan: plan)) + " scap-" + stage.rawValue
+        "sh -c " + shellSingleQuoted(render(stage, plan: plan)) + " scap-" + stage.rawValue
     }
 
     // MARK: - Pieces
 
     private static func prelude(_ stage: TargetStage, plan: TargetStagePlan) -> String {
         let layout = plan.layout
-        let q = ShellQuote.quote
+        let q = shellSingleQuoted
         let timeout = Int(plan.serviceTimeout.rounded(.up))
         return """
             set -eu
@@ -209,8 +211,8 @@ public enum TargetScript {
 
     private static func checks(_ timing: TargetCheck.Timing, _ stage: TargetStage, plan: TargetStagePlan) -> String {
         plan.checks(timing, stage).map { check in
-            "scap_check \(ShellQuote.quote(check.name)) \(ShellQuote.quote(seconds(check.timeout))) "
-                + "\(ShellQuote.quote(check.command))\n"
+            "scap_check \(shellSingleQuoted(check.name)) \(shellSingleQuoted(seconds(check.timeout))) "
+                + "\(shellSingleQuoted(check.command))\n"
         }.joined()
     }
 

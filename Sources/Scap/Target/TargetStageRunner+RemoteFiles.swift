@@ -1,6 +1,4 @@
 import Cumin
-import Foundation
-import NodeSet
 
 extension TargetStageRunner {
     /// Reads `paths` on every host of `hosts` in one run over the runner's connections (a target's session serves
@@ -11,23 +9,14 @@ extension TargetStageRunner {
     {
         guard !hosts.isEmpty else { return [:] }
         let script = RemoteFileScript.command(paths)
-        let base: any Transport
-        do {
-            base = try connections.transport(hosts: hosts) { () throws(ExecutionError) in
-                try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
-            }
-        } catch {
-            return failing(hosts, "cannot set up SSH: \(error.message)")
-        }
-        let transport = PerHostCommandTransport(
-            base: base, commands: [:], keepsConnections: connectionReuse != .none)
-        let options = ExecutionOptions(mode: .async, batchSize: batchSize, successThreshold: 0)
-        let executor = Executor(transport: transport, options: options, observer: SilentObserver())
         let results: ExecutionResults
         do {
-            results = try await executor.run([Command(script, timeout: stageTimeout)], on: NodeSet(nodes: hosts))
+            results = try await execute(
+                Dictionary(hosts.map { ($0, script) }, uniquingKeysWith: { first, _ in first }), name: "scap-read-files",
+                batchSize: batchSize, successThreshold: 0, observer: SilentObserver())
         } catch {
-            return failing(hosts, error.message)
+            let failure = RemoteReadFailure(error.message)
+            return Dictionary(hosts.map { ($0, .failure(failure)) }, uniquingKeysWith: { first, _ in first })
         }
         var answers: [String: Result<RemoteFiles, RemoteReadFailure>] = [:]
         for host in hosts {
@@ -43,55 +32,5 @@ extension TargetStageRunner {
             }
         }
         return answers
-    }
-
-    private func failing(_ hosts: [String], _ message: String) -> [String: Result<RemoteFiles, RemoteReadFailure>] {
-        Dictionary(uniqueKeysWithValues: hosts.map { ($0, .failure(RemoteReadFailure(message))) })
-    }
-}
-
-/// The POSIX sh command that prints files of a target as base64, one line each, and how its answer is read.
-enum RemoteFileScript {
-    static let doneMarker = "scap-remote-files-done"
-
-    /// `scap-remote-file <i> <base64>` for each readable file, `scap-remote-file-error <i> <why>` for one that
-    /// exists but cannot be read, nothing for a missing one, then the done marker.
-    static func command(_ paths: [String]) -> String {
-        var lines: [String] = []
-        for (index, path) in paths.enumerated() {
-            let q = ShellQuote.quote(path)
-            lines.append(
-                "if [ -f \(q) ]; then if [ -r \(q) ]; then printf 'scap-remote-file \(index) '; base64 <\(q) | "
-                    + "tr -d '\\n'; printf '\\n'; else printf 'scap-remote-file-error \(index) not readable\\n'; fi; "
-                    + "elif [ -e \(q) ]; then printf 'scap-remote-file-error \(index) not a regular file\\n'; fi")
-        }
-        lines.append("printf '%s\\n' \(doneMarker)")
-        return lines.joined(separator: "\n")
-    }
-
-    /// The files of an answer, or `nil` when it was cut short (no done marker) or is not the script's.
-    static func parse(_ output: String, paths: [String]) -> RemoteFiles? {
-        var files = RemoteFiles()
-        var done = false
-        for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            if line == doneMarker { done = true; continue }
-            guard fields.count >= 2, let index = Int(fields[1]), paths.indices.contains(index) else { continue }
-            let value = fields.count == 3 ? String(fields[2]) : ""
-            switch fields[0] {
-            case "scap-remote-file":
-                guard let data = Data(base64Encoded: value) else { return nil }
-                guard let text = String(data: data, encoding: .utf8) else {
-                    files.problems[paths[index]] = "is not UTF-8 text"
-                    continue
-                }
-                files.contents[paths[index]] = text
-            case "scap-remote-file-error":
-                files.problems[paths[index]] = value
-            default:
-                continue
-            }
-        }
-        return done ? files : nil
     }
 }

@@ -59,34 +59,44 @@ public struct TargetStageRunner: Sendable {
         -> [String: TargetHostOutcome]
     {
         guard !plans.isEmpty else { throw TargetStageRunnerError(stage: stage, message: "no target host given") }
-        let hosts = NodeSet(nodes: plans.keys)
-        let base: any Transport
-        do {
-            base = try connections.transport(hosts: plans.keys) { () throws(ExecutionError) in
-                try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
-            }
-        } catch {
-            throw TargetStageRunnerError(stage: stage, message: "cannot set up SSH: \(error.message)")
-        }
-        let transport = PerHostCommandTransport(
-            base: base, commands: plans.mapValues { TargetScript.commandLine(stage, plan: $0) },
-            keepsConnections: connectionReuse != .none)
         let total = plans.count
         let allowed = min(max(failureLimit, 0), total)
-        let options = ExecutionOptions(
-            mode: .async, batchSize: stageBatchSizes[stage] ?? batchSize, successThreshold: Double(total - allowed) / Double(total))
-        let executor = Executor(transport: transport, options: options, observer: observer)
         let results: ExecutionResults
         do {
-            results = try await executor.run([Command("scap-\(stage.rawValue)", timeout: stageTimeout)], on: hosts)
+            results = try await execute(
+                plans.mapValues { TargetScript.commandLine(stage, plan: $0) }, name: "scap-\(stage.rawValue)",
+                batchSize: stageBatchSizes[stage] ?? batchSize,
+                successThreshold: Double(total - allowed) / Double(total), observer: observer)
         } catch {
             throw TargetStageRunnerError(stage: stage, message: error.message)
         }
         var outcomes: [String: TargetHostOutcome] = [:]
-        for host in hosts.nodes {
+        for host in plans.keys {
             outcomes[host] = Self.outcome(of: results.host(host), host: host)
         }
         return outcomes
+    }
+
+    /// Runs each host's command line in one cumin run (async mode) over the connections shared by the stages.
+    /// - Parameter name: what the run is called in cumin's results (the lines themselves come from `commands`).
+    /// - Throws: ``ExecutionError`` when SSH cannot be set up or the run cannot start.
+    func execute(
+        _ commands: [String: String], name: String, batchSize: BatchSize?, successThreshold: Double,
+        observer: any ExecutionObserver
+    ) async throws(ExecutionError) -> ExecutionResults {
+        let base: any Transport
+        do {
+            base = try connections.transport(hosts: commands.keys) { () throws(ExecutionError) in
+                try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
+            }
+        } catch {
+            throw ExecutionError("cannot set up SSH: \(error.message)")
+        }
+        let transport = PerHostCommandTransport(
+            base: base, commands: commands, keepsConnections: connectionReuse != .none)
+        let options = ExecutionOptions(mode: .async, batchSize: batchSize, successThreshold: successThreshold)
+        let executor = Executor(transport: transport, options: options, observer: observer)
+        return try await executor.run([Command(name, timeout: stageTimeout)], on: NodeSet(nodes: commands.keys))
     }
 
     /// Closes the connections kept between stages (remote shells or master connections); a later run opens

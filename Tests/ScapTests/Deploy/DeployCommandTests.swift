@@ -1,11 +1,12 @@
 import Foundation
+import TestBed
 import Testing
 
 @testable import Scap
 
 /// The `scap deploy` executable: exit codes, errors, and one deploy over the bed.
 @Suite struct DeployCommandTests {
-    var scap: String { scapProductPath("scap") }
+    var scap: String { productPath("scap") }
 
     @Test func missingConfigurationIsAClearFailure() throws {
         let tree = TempTree()

@@ -6,7 +6,7 @@ import Testing
 
 /// Deploys that go wrong on real targets: Ctrl-C in the middle, a host that is down, a service that never listens.
 @Suite(.serialized) struct DeployFailureBedTests {
-    var scap: String { scapProductPath("scap") }
+    var scap: String { productPath("scap") }
 
     /// The commit each host's deploy symlink points at, when it points at a complete checkout of it.
     func completeRevision(_ bed: TargetBed, _ host: String) throws -> String? {
@@ -71,7 +71,7 @@ import Testing
     @Test func aDownHostCountsAgainstTheFailureLimit() async throws {
         try await withTargetBed(hosts: 3) { bed in
             let repo = try DeployRepoFixture(groups: [("default", ["host1", "host2", "host3"])])
-            _ = try runTool(scapProductPath("testbed"), ["down", "--dir", bed.directory, "host3"])
+            _ = try runTool(productPath("testbed"), ["down", "--dir", bed.directory, "host3"])
             let runner = TargetStageRunner(
                 configuration: bed.configuration, stageTimeout: .seconds(60), connectionReuse: .session)
             func deploy(_ overrides: [String]) async throws -> DeployOutcome {

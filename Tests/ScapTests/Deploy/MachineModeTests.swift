@@ -6,7 +6,7 @@ import Testing
 
 /// `scap deploy` under a supervisor (SPIDERPIG_IO_KEY): JSON records with the key, prompts answered on stdin.
 @Suite(.serialized) struct MachineModeTests {
-    var scap: String { scapProductPath("scap") }
+    var scap: String { productPath("scap") }
     let key = "k" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
     /// The JSON object of a line, if it is one.

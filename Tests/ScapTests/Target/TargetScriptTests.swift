@@ -1,3 +1,4 @@
+import Cumin
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 @Test(arguments: ["plain", "it's", "$HOME `id` $(id)", "back\\slash \"dq\"", "new\nline", "", "'", "a b\tc*?"])
 func shellQuoteRoundTripsThroughSh(value: String) throws {
-    let output = try runShell("printf %s " + ShellQuote.quote(value))
+    let output = try runShell("printf %s " + shellSingleQuoted(value))
     #expect(output.stdout == value)
 }
 
@@ -149,7 +150,7 @@ struct LocalTarget {
     let marker = target.root + "-marker"
     defer { try? FileManager.default.removeItem(atPath: marker) }
     let check = TargetCheck(
-        name: "count", command: "echo x >> \(ShellQuote.quote(marker))", stage: .fetch, timing: .after)
+        name: "count", command: "echo x >> \(shellSingleQuoted(marker))", stage: .fetch, timing: .after)
     let plan = try target.plan(1, checks: [check])
     #expect(try target.run(.fetch, plan).status == .ok)
     #expect(try target.run(.fetch, plan).status == .noop)

@@ -26,7 +26,7 @@ struct TargetBed {
 /// Starts a bed of `hosts` hosts for one test and stops it afterwards.
 func withTargetBed<T>(hosts: Int = 2, _ body: (TargetBed) async throws -> T) async throws -> T {
     ignoreBrokenPipes()
-    let testbed = scapProductPath("testbed")
+    let testbed = productPath("testbed")
     let directory = NSTemporaryDirectory() + "scap-target-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
     let started = try runTool(testbed, ["start", "--dir", directory, "--hosts", String(hosts)])
     guard started.status == 0 else {
@@ -43,21 +43,6 @@ func withTargetBed<T>(hosts: Int = 2, _ body: (TargetBed) async throws -> T) asy
 struct TargetTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The path of an executable product built with the tests: beside the test runner.
-func scapProductPath(_ name: String, filePath: String = #filePath) -> String {
-    var candidates: [URL] = []
-    if let runner = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(runner) }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    var root = URL(fileURLWithPath: filePath)
-    for _ in 0..<5 { root.deleteLastPathComponent() }
-    candidates.append(root.appendingPathComponent(".build/debug"))
-    for directory in candidates {
-        let candidate = directory.appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return candidates[0].appendingPathComponent(name).path
 }
 
 /// What a finished child process printed.
