@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need on a fresh Debian machine (idempotent).
 # Needs root (or sudo) only when something is missing.
+#
+# Each part of the project that needs more (a server for its tests, a PyPI tool) adds a file to
+# scripts/setup.d/. Those files are sourced here, in name order, and may only append to two arrays:
+#   packages+=(debian-package ...)   installed with apt-get when missing (check before appending)
+#   pip_packages+=(name==version ...) installed into the project's tools venv, .venv/ at the repository root
+# The venv's bin/ is where the tests look for PyPI tools (TestBed's `toolsVenv`).
 set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 packages=()
+pip_packages=()
 [[ -x /usr/sbin/sshd ]] || packages+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || packages+=(openssh-client)
 command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
@@ -14,15 +22,43 @@ command -v script >/dev/null 2>&1 || packages+=(bsdutils)   # pseudo-terminal fo
 [[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests
 command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
 
+shopt -s nullglob
+for part in "$repo"/scripts/setup.d/*.sh; do
+  # shellcheck source=/dev/null
+  source "$part"
+done
+shopt -u nullglob
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+
 if ((${#packages[@]})); then
-  sudo=""
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "setup: need root to install: ${packages[*]}" >&2; exit 1; }
-    sudo="sudo"
+  if [[ -n $sudo ]] && ! command -v sudo >/dev/null 2>&1; then
+    echo "setup: need root to install: ${packages[*]}" >&2
+    exit 1
   fi
+  # Deduplicate: several parts may ask for the same package.
+  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
   echo "setup: installing ${packages[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${packages[@]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if ((${#pip_packages[@]})); then
+  venv="$repo/.venv"
+  if [[ ! -x $venv/bin/python3 ]]; then
+    echo "setup: creating the tools venv $venv"
+    python3 -m venv "$venv"
+  fi
+  missing=()
+  for requirement in "${pip_packages[@]}"; do
+    name="${requirement%%[=<>]*}"
+    "$venv/bin/python3" -m pip show -q "$name" >/dev/null 2>&1 || missing+=("$requirement")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing into the tools venv: ${missing[*]}"
+    "$venv/bin/python3" -m pip install -q --disable-pip-version-check "${missing[@]}"
+  fi
 fi
 
 command -v swift >/dev/null 2>&1 || [[ -x /opt/swift/usr/bin/swift ]] || {
