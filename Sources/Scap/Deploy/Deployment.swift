@@ -187,7 +187,7 @@ public struct Deployment: Sendable {
             return plan
         }
         let outcome = try await deployer.run()
-        let duration = Self.format(ContinuousClock.now - started)
+        let duration = (ContinuousClock.now - started).scapMinutesSeconds
         let finished =
             outcome.succeeded
             ? "Finished \(what): \(request.message) (duration: \(duration))"
@@ -198,7 +198,7 @@ public struct Deployment: Sendable {
             finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
             extra: [
                 "succeeded": .bool(outcome.succeeded), "rolled_back": .bool(outcome.rolledBack),
-                "duration": .double(Self.seconds(ContinuousClock.now - started)),
+                "duration": .double((ContinuousClock.now - started).scapSeconds),
             ])
         return outcome
     }
@@ -223,16 +223,5 @@ public struct Deployment: Sendable {
         } catch {
             throw DeployError(error.message)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    /// `00m 29s`.
-    static func format(_ duration: Duration) -> String {
-        let total = Int(seconds(duration).rounded())
-        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(twoDigits(total / 60))m \(twoDigits(total % 60))s"
     }
 }

@@ -26,3 +26,5 @@ extension TargetStageRunner {
         return runner
     }
 }
+
+extension TargetStageRunner: DeployStageExecutor {}

@@ -23,5 +23,3 @@ extension DeployStageExecutor {
         return Dictionary(hosts.map { ($0, .failure(failure)) }, uniquingKeysWith: { first, _ in first })
     }
 }
-
-extension TargetStageRunner: DeployStageExecutor {}
