@@ -96,7 +96,7 @@ public struct TargetStagePlan: Sendable, Hashable {
     }
 
     /// The checks of `stage` that run at `timing`, in plan order.
-    public func checks(_ timing: TargetCheck.Timing, _ stage: TargetStage) -> [TargetCheck] {
+    public func checks(_ timing: TargetCheck.Timing, _ stage: DeployStage) -> [TargetCheck] {
         checks.filter { $0.stage == stage && $0.timing == timing }
     }
 }

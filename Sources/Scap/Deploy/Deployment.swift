@@ -70,7 +70,7 @@ public struct Deployment: Sendable {
     }
 
     /// The stages to run: `--dry-run`, `--service-restart`, `-s`, or ``defaultStages``.
-    public func stages() throws(DeployError) -> [TargetStage] {
+    public func stages() throws(DeployError) -> [DeployStage] {
         if request.dryRun { return try dryRunStages() }
         if request.serviceRestartOnly {
             guard !config.services.isEmpty else {

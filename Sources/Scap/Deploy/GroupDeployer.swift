@@ -15,7 +15,7 @@ public struct GroupDeployer: Sendable {
     /// The groups, in deploy order.
     public var groups: [DeployGroup]
     /// The stages run on each subgroup.
-    public var stages: [TargetStage]
+    public var stages: [DeployStage]
     /// Runs a stage on hosts.
     public var executor: any DeployStageExecutor
     /// Asks whether to continue and whether to roll back.
@@ -32,7 +32,7 @@ public struct GroupDeployer: Sendable {
 
     /// Creates a deployer.
     public init(
-        groups: [DeployGroup], stages: [TargetStage] = [.fetch, .promote], executor: any DeployStageExecutor,
+        groups: [DeployGroup], stages: [DeployStage] = [.fetch, .promote], executor: any DeployStageExecutor,
         prompter: any DeployPrompter = DefaultAnswersPrompter(), log: DeployEventLog = DeployEventLog(),
         progress: DeployProgress? = nil, interruption: DeployInterruption? = nil,
         plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) async throws(TargetPlanError)
@@ -142,7 +142,7 @@ public struct GroupDeployer: Sendable {
     /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure; an `interruptible` stage
     /// is cancelled by ``interruption``.
     private func runStage(
-        _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
+        _ stage: DeployStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
     ) async throws(DeployError) -> DeployStageReport {
         var plans: [String: TargetStagePlan] = [:]
         for host in hosts {
