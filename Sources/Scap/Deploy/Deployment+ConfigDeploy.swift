@@ -28,7 +28,7 @@ extension Deployment {
     {
         guard config.configDeploy else { return ([], nil) }
         let renderer = ConfigRenderer(root: request.root, environment: config.environment)
-        do {
+        do throws(ConfigDeployError) {
             let manifest = try ConfigFilesManifest.load(root: request.root, environment: config.environment)
             let variables = try TemplateVariables.load(root: request.root, environment: config.environment)
             let files = try renderer.render(manifest, variables: variables)
@@ -39,7 +39,7 @@ extension Deployment {
                 : nil
             return (files, perTarget)
         } catch {
-            throw DeployError("config_deploy: \(error)")
+            throw DeployError(.configFiles(error), "config_deploy: \(error)")
         }
     }
 }
