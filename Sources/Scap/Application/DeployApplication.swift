@@ -95,7 +95,8 @@ public struct DeployApplication: Sendable {
                     + "a deploy repository")
         }
         guard options.lockTimeout >= 0, options.lockTimeout <= 3600 else {
-            throw DeployApplicationError("--lock-timeout must be between 0 and 3600 seconds", exitCode: ScapExitCode.usage)
+            throw DeployApplicationError(
+                "--lock-timeout must be between 0 and 3600 seconds", exitCode: ScapExitCode.usage)
         }
         let config: ScapConfig
         do {

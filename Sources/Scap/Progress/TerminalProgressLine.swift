@@ -22,8 +22,12 @@ public final class TerminalProgressLine: Sendable {
     ///   - writeError: writes text to standard error, where the progress line is drawn (the process's by default).
     public init(
         showsProgress: Bool = isatty(STDERR_FILENO) == 1,
-        writeOutput: @escaping @Sendable (String) -> Void = { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
-        writeError: @escaping @Sendable (String) -> Void = { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) }
+        writeOutput: @escaping @Sendable (String) -> Void = {
+            try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8))
+        },
+        writeError: @escaping @Sendable (String) -> Void = {
+            try? FileHandle.standardError.write(contentsOf: Data($0.utf8))
+        }
     ) {
         self.showsProgress = showsProgress
         self.writeOutput = writeOutput
