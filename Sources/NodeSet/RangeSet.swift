@@ -23,6 +23,38 @@ enum RangeSet {
         return result
     }
 
+    /// Checks `text` as ``parse(_:)`` would, without expanding it: every item's syntax and the per-item cap.
+    static func check(_ text: [UInt8]) throws(RangeSetParseFailure) {
+        for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
+            let subrange = ByteScanning.stripped(text, piece)
+            let item = try parseItem(text, subrange)
+            if (item.last - item.first) / item.step + 1 > elementLimit {
+                throw RangeSetParseFailure(
+                    message: "range too large (more than \(elementLimit) indexes)", part: Array(text[subrange]),
+                    offset: subrange.lowerBound)
+            }
+        }
+    }
+
+    /// The number of indexes `text` gives when its items cannot overlap (sorted by first index, each ends before
+    /// the next begins), without expanding it; `nil` when it does not parse or items may overlap.
+    static func exactSize(_ text: [UInt8]) -> Int? {
+        var items: [Item] = []
+        for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
+            guard let item = try? parseItem(text, ByteScanning.stripped(text, piece)) else { return nil }
+            items.append(item)
+        }
+        items.sort { $0.first < $1.first }
+        var total = 0
+        for (index, item) in items.enumerated() {
+            if index > 0, items[index - 1].last >= item.first { return nil }
+            let (sum, overflow) = total.addingReportingOverflow((item.last - item.first) / item.step + 1)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
     static func parse(_ text: [UInt8], into result: inout Set<NodeIndex>) throws(RangeSetParseFailure) {
         for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
             let subrange = ByteScanning.stripped(text, piece)

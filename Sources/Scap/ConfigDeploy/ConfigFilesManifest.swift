@@ -52,6 +52,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
                 message: "does not exist, but config_deploy is enabled: list the files to render there "
                     + "(e.g. '/etc/app/config.yaml: {template: config.yaml.j2}') or set config_deploy: False")
         }
+        try ScapPath.requireContained(path, in: try ScapPath.scapDirectory(root: root), what: "config-files.yaml")
         return try ConfigFilesManifest(parsing: try ConfigRenderer.readText(path), path: path)
     }
 
@@ -72,7 +73,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
                 throw Self.error(
                     path, keyNode, raw,
                     "expected an absolute path or one relative to the revision directory, without '..', '.git' "
-                        + "at its start or control characters")
+                        + "at its start, control characters or line separators")
             }
             guard seen.insert(finalPath).inserted else {
                 throw Self.error(path, keyNode, raw, "the same final path is listed twice")
@@ -143,14 +144,23 @@ public struct ConfigFilesManifest: Sendable, Equatable {
     }
 
     /// `path` without empty and `.` components, or `nil` when it is empty, `/`, climbs with `..`, starts inside
-    /// the revision's `.git` (a relative path) or holds a control character.
+    /// the revision's `.git` (a relative path) or holds a control, format or separator character (U+2028, U+2029,
+    /// U+0085 and the like: a path is printed in line-based status records and logs).
     public static func normalizedPath(_ path: String) -> String? {
-        guard !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        guard !path.unicodeScalars.contains(where: isRefusedInPath) else { return nil }
         let components = path.split(separator: "/").filter { $0 != "." }
         guard !components.isEmpty, !components.contains("..") else { return nil }
         if path.hasPrefix("/") { return "/" + components.joined(separator: "/") }
         guard components[0] != ".git" else { return nil }
         return components.joined(separator: "/")
+    }
+
+    /// Whether `scalar` may not appear in a config file path.
+    static func isRefusedInPath(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 
     private static func error(_ path: String, _ node: Node, _ key: String?, _ message: String) -> ConfigDeployError {
