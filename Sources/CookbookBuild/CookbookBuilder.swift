@@ -72,7 +72,8 @@ public struct CookbookBuilder: Sendable {
         if let product = try cached(buildDirectory, key: key) { return product }
 
         do {
-            for directory in ["\(cacheDirectory)/trees", treeDirectory] where !FileManager.default.fileExists(atPath: directory) {
+            for directory in ["\(cacheDirectory)/trees", treeDirectory]
+            where !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 CacheOwnership.restrict(directory, mode: 0o700)

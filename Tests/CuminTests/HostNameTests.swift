@@ -90,6 +90,7 @@ import Testing
         } throws: { error in
             let error = error as? ConfigurationError
             return error?.path == "/etc/cumin/c.yaml" && error?.line != nil
+                && error?.message.contains("more than 1000000 nodes") == true
         }
     }
 }

@@ -26,7 +26,8 @@ public enum HostName {
     public static func isValid(_ name: String) -> Bool { problem(name) == nil }
 
     /// The first refused name of `names` and why, or `nil`.
-    public static func firstProblem<S: Sequence>(in names: S) -> (name: String, problem: String)? where S.Element == String {
+    public static func firstProblem<S: Sequence>(in names: S) -> (name: String, problem: String)?
+    where S.Element == String {
         for name in names {
             if let problem = problem(name) { return (name, problem) }
         }

@@ -60,7 +60,10 @@ extension TargetScript {
             scap_cfg_root=$(realpath -- "$rev_dir") || scap_fail "cannot resolve $rev_dir"
             case "$scap_cfg_parent/" in
                 "$scap_cfg_root"/*) ;;
-                *) scap_fail "config file $2 would be written to $scap_cfg_parent, outside the revision directory: a symbolic link in the repository leads out of it" ;;
+                *)
+                    scap_fail "config file $2 would be written to $scap_cfg_parent, outside the revision directory: a \
+        symbolic link in the repository leads out of it"
+                    ;;
             esac
             mkdir -p "$scap_cfg_parent"
             scap_cfg_tmp="$scap_cfg_dest.scap-tmp.$$"
