@@ -181,7 +181,7 @@ struct ExpressionParser {
                 let digits = Array(bytes[(prefix.upperBound - leadingDigits)..<prefix.upperBound])
                 let indexes: Set<NodeIndex>
                 do {
-                    indexes = try RangeSet.parse(range)
+                    indexes = try RangeSet.parse(range, limit: axisLimit(term))
                 } catch {
                     throw rangeError(error, origin: rangeOrigin, amended: amended)
                 }
@@ -208,7 +208,7 @@ struct ExpressionParser {
             if expanding { try checkBudget(term, adding: range) }
             do {
                 if expanding {
-                    term.axes.append(try RangeSet.parse(range))
+                    term.axes.append(try RangeSet.parse(range, limit: axisLimit(term)))
                 } else {
                     try RangeSet.check(range)
                 }
@@ -290,6 +290,18 @@ struct ExpressionParser {
                 "invalid rangeset index (more than 18 significant digits)", at: run.lowerBound, token: run,
                 kind: .range)
         }
+    }
+
+    /// The most indexes the next axis of `term` may expand to: what is left of ``termBudget`` (and of the
+    /// per-term cap) divided by the nodes the term's other axes already make.
+    private func axisLimit(_ term: Term) -> Int {
+        var product = 1
+        for axis in term.axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(1, axis.count))
+            if overflow { return 0 }
+            product = next
+        }
+        return min(RangeSet.elementLimit, termBudget, max(sizeLimit, 1)) / max(1, product)
     }
 
     /// Refuses, before expanding it, an axis that would take the term past ``termBudget`` for sure: when the

@@ -51,3 +51,13 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 }
+
+/// Found by the fuzz target: overlapping items hide a term's size from the early check, and used to expand
+/// millions of indexes however small the cap.
+@Test func overlappingItemsAreBoundedByTheCap() throws {
+    let start = ContinuousClock.now
+    #expect(throws: NodeSetParseError.self) { try NodeSet("9.0.0.[0--4444444,]4h0-hotRang1", sizeLimit: 100_000) }
+    #expect(throws: NodeSetParseError.self) { try NodeSet("n[1-4000000,1-4000000]", sizeLimit: 100_000) }
+    #expect(ContinuousClock.now - start < .seconds(2))
+    #expect(try NodeSet("n[1-50000,1-50000]", sizeLimit: 100_000).count == 50_000)
+}
