@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "Cumin",
             dependencies: [
-                "NodeSet",
+                "NodeSet", "Wmflib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

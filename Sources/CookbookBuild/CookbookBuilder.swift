@@ -54,31 +54,47 @@ public struct CookbookBuilder: Sendable {
         return "\(cacheDirectory)/trees/\(hasher.hex)"
     }
 
-    /// Returns the executable for the current sources, compiling only when they changed.
-    public func build() throws(BuildError) -> Product {
-        let tree = CookbookSourceTree(baseDirectories: baseDirectories)
+    /// The build key of `tree`: its contents, the framework's interface and the generator's version.
+    func cacheKey(for tree: CookbookSourceTree) -> String {
         var hasher = SourceHasher()
         hasher.combine(tree.contentHash)
         hasher.combine(framework.stamp)
         hasher.combine(Self.generatorVersion)
-        let key = hasher.hex
+        return hasher.hex
+    }
+
+    /// Returns the executable for the current sources, compiling only when they changed.
+    public func build() throws(BuildError) -> Product {
+        let tree = CookbookSourceTree(baseDirectories: baseDirectories)
+        let key = cacheKey(for: tree)
         let buildDirectory = "\(treeDirectory)/builds/\(key)"
-        if let product = cached(buildDirectory, key: key) { return product }
+        try CacheOwnership.prepare(cacheDirectory)
+        if let product = try cached(buildDirectory, key: key) { return product }
 
         do {
-            try FileManager.default.createDirectory(atPath: treeDirectory, withIntermediateDirectories: true)
+            for directory in ["\(cacheDirectory)/trees", treeDirectory]
+            where !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                CacheOwnership.restrict(directory, mode: 0o700)
+            }
         } catch {
             throw BuildError("cannot create the cache directory \(treeDirectory): \(error.localizedDescription)", hint: "set cookbooks_cache_dir to a writable directory")
         }
+        try CacheOwnership.check(["\(cacheDirectory)/trees", treeDirectory])
         let lock = try BuildLock(path: "\(treeDirectory)/build.lock")
         defer { lock.unlock() }
-        if let product = cached(buildDirectory, key: key) { return product }
+        if let product = try cached(buildDirectory, key: key) { return product }
         return try compile(tree: tree, key: key, into: buildDirectory)
     }
 
-    private func cached(_ buildDirectory: String, key: String) -> Product? {
+    /// The cached product for `key`, after checking that nobody but the running user could have changed it.
+    private func cached(_ buildDirectory: String, key: String) throws(BuildError) -> Product? {
         let indexPath = "\(buildDirectory)/index.json"
         let executable = "\(buildDirectory)/cookbooks"
+        try CacheOwnership.check([
+            "\(cacheDirectory)/trees", treeDirectory, "\(treeDirectory)/builds", buildDirectory, executable, indexPath,
+        ])
         guard let data = FileManager.default.contents(atPath: indexPath), let index = try? CookbookIndex.decode(data),
             FileManager.default.isExecutableFile(atPath: executable)
         else { return nil }
@@ -139,13 +155,17 @@ public struct CookbookBuilder: Sendable {
         do {
             try? manager.removeItem(atPath: staging)
             try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            CacheOwnership.restrict("\(treeDirectory)/builds", mode: 0o700)
+            CacheOwnership.restrict(staging, mode: 0o700)
             try manager.copyItem(atPath: built, toPath: "\(staging)/cookbooks")
+            CacheOwnership.restrict("\(staging)/cookbooks", mode: 0o700)
         } catch {
             throw BuildError("cannot store the built cookbooks in \(buildDirectory): \(error.localizedDescription)")
         }
         let index = try dumpIndex(executable: "\(staging)/cookbooks")
         do {
             try index.encoded().write(to: URL(fileURLWithPath: "\(staging)/index.json"), options: .atomic)
+            CacheOwnership.restrict("\(staging)/index.json", mode: 0o600)
             try? manager.removeItem(atPath: buildDirectory)
             try manager.moveItem(atPath: staging, toPath: buildDirectory)
         } catch {

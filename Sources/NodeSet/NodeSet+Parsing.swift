@@ -8,12 +8,39 @@ extension NodeSet {
     /// ```swift
     /// let nodes = try NodeSet("host[1-5],host[6-10]&host[5-6]")   // host[5-6]
     /// ```
+    /// The whole expression is checked for syntax errors before any range is expanded, so a malformed
+    /// expression fails fast however large its ranges; the set being built may hold at most
+    /// ``defaultSizeLimit`` nodes (see ``init(_:sizeLimit:)`` to choose another cap).
     /// - Parameter expression: the expression; surrounding whitespace is ignored, `""` is the empty set.
     /// - Throws: ``NodeSetParseError`` with ClusterShell's message, the character position and the fragment.
     public init(_ expression: String) throws(NodeSetParseError) {
-        var parser = ExpressionParser(expression)
+        try self.init(expression, sizeLimit: Self.defaultSizeLimit)
+    }
+
+    /// Parses a ClusterShell node set expression, refusing one whose set grows beyond `sizeLimit` nodes
+    /// at any step (each union or symmetric difference is checked before it is computed).
+    ///
+    /// ```swift
+    /// let small = try NodeSet("web[1-2000]", sizeLimit: 5_000)
+    /// ```
+    /// - Parameters:
+    ///   - expression: the expression; surrounding whitespace is ignored, `""` is the empty set.
+    ///   - sizeLimit: the most nodes the set may hold while it is built (at least one term's own cap applies
+    ///     too: ten million nodes per bracket or term).
+    /// - Throws: ``NodeSetParseError``: a syntax or range error, or `set too large` when the cap is reached.
+    public init(_ expression: String, sizeLimit: Int) throws(NodeSetParseError) {
+        // First pass: structure and range syntax only (no range is expanded), so errors come before any cost.
+        var checker = ExpressionParser(expression, expanding: false, sizeLimit: sizeLimit)
+        _ = try checker.parse()
+        var parser = ExpressionParser(expression, expanding: true, sizeLimit: sizeLimit)
         self = try parser.parse()
     }
+
+    /// The default cap on the number of nodes a parsed expression may produce: ten million.
+    ///
+    /// A name of about 20 bytes makes ten million nodes cost roughly a gigabyte once folded and printed, which
+    /// is already far beyond any real fleet.
+    public static let defaultSizeLimit = 10_000_000
 }
 
 /// A transliteration-free re-implementation of ClusterShell's `ParsingEngine._scan_string`, on UTF-8 bytes.
@@ -21,10 +48,19 @@ struct ExpressionParser {
     let expression: String
     let bytes: [UInt8]
     var scanner = LiteralScanner()
+    /// When `false`, ranges are only checked (not expanded) and no set is built: the syntax-only first pass.
+    let expanding: Bool
+    /// The most nodes the set may hold at any step.
+    let sizeLimit: Int
+    /// How many nodes the term being scanned may add before the set is over ``sizeLimit`` (for a union or a
+    /// symmetric difference; unlimited for the operators that only shrink the set).
+    var termBudget = Int.max
 
-    init(_ expression: String) {
+    init(_ expression: String, expanding: Bool = true, sizeLimit: Int = NodeSet.defaultSizeLimit) {
         self.expression = expression
         bytes = Array(expression.utf8)
+        self.expanding = expanding
+        self.sizeLimit = max(0, sizeLimit)
     }
 
     private struct Term {
@@ -41,6 +77,8 @@ struct ExpressionParser {
             let text = ByteScanning.leftStripped(bytes, current)
             let termOperator = nextOperator
             var term = Term(start: text.lowerBound)
+            let grows = termOperator == UInt8(ascii: ",") || termOperator == UInt8(ascii: "^")
+            termBudget = expanding && grows ? max(0, sizeLimit - result.count) : Int.max
             let operatorPosition = ByteScanning.firstOperator(in: bytes, text)
             let bracketPosition = ByteScanning.firstIndex(of: ByteScanning.openBracket, in: bytes, text)
             if let bracket = bracketPosition, operatorPosition.map({ $0 > bracket }) ?? true {
@@ -74,7 +112,16 @@ struct ExpressionParser {
                 node = ByteScanning.rightStripped(bytes, node)
                 try scanLiteral(node, into: &term)
             }
+            guard expanding else { continue }
             let operand = try makeNodeSet(term)
+            if termOperator == UInt8(ascii: ",") || termOperator == UInt8(ascii: "^") {
+                let (total, overflow) = result.count.addingReportingOverflow(operand.count)
+                if overflow || total > sizeLimit {
+                    throw error(
+                        "set too large (more than \(sizeLimit) nodes)", at: term.start,
+                        token: term.start..<min(bytes.count, term.start + 1), kind: .range)
+                }
+            }
             switch termOperator {
             case UInt8(ascii: "!"): result.subtract(operand)
             case UInt8(ascii: "&"): result.formIntersection(operand)
@@ -123,11 +170,18 @@ struct ExpressionParser {
                 suffix = (suffix.lowerBound + trailingDigits)..<suffix.upperBound
             }
             let leadingDigits = digitSuffixLength(prefix)
-            if leadingDigits > 0 {
+            if leadingDigits > 0, !expanding {
+                // The syntax pass only checks the range; the prepended digits cannot make it invalid.
+                do {
+                    try RangeSet.check(range)
+                } catch {
+                    throw rangeError(error, origin: rangeOrigin, amended: amended)
+                }
+            } else if leadingDigits > 0 {
                 let digits = Array(bytes[(prefix.upperBound - leadingDigits)..<prefix.upperBound])
                 let indexes: Set<NodeIndex>
                 do {
-                    indexes = try RangeSet.parse(range)
+                    indexes = try RangeSet.parse(range, limit: axisLimit(term))
                 } catch {
                     throw rangeError(error, origin: rangeOrigin, amended: amended)
                 }
@@ -151,11 +205,17 @@ struct ExpressionParser {
             }
             term.pattern.append(UInt8(ascii: "%"))
             term.pattern.append(UInt8(ascii: "s"))
+            if expanding { try checkBudget(term, adding: range) }
             do {
-                term.axes.append(try RangeSet.parse(range))
+                if expanding {
+                    term.axes.append(try RangeSet.parse(range, limit: axisLimit(term)))
+                } else {
+                    try RangeSet.check(range)
+                }
             } catch {
                 throw rangeError(error, origin: rangeOrigin, amended: amended)
             }
+            if expanding { try checkTermSize(term) }
         }
         return suffix
     }
@@ -229,6 +289,48 @@ struct ExpressionParser {
             throw error(
                 "invalid rangeset index (more than 18 significant digits)", at: run.lowerBound, token: run,
                 kind: .range)
+        }
+    }
+
+    /// The most indexes the next axis of `term` may expand to: what is left of ``termBudget`` (and of the
+    /// per-term cap) divided by the nodes the term's other axes already make.
+    private func axisLimit(_ term: Term) -> Int {
+        var product = 1
+        for axis in term.axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(1, axis.count))
+            if overflow { return 0 }
+            product = next
+        }
+        return min(RangeSet.elementLimit, termBudget, max(sizeLimit, 1)) / max(1, product)
+    }
+
+    /// Refuses, before expanding it, an axis that would take the term past ``termBudget`` for sure: when the
+    /// items of `range` do not overlap, their sizes add up exactly.
+    private func checkBudget(_ term: Term, adding range: [UInt8]) throws(NodeSetParseError) {
+        guard termBudget < Int.max, let size = RangeSet.exactSize(range) else { return }
+        var product = size
+        for axis in term.axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.count)
+            product = overflow ? Int.max : next
+        }
+        if product > termBudget {
+            throw error(
+                "set too large (more than \(sizeLimit) nodes)", at: term.start,
+                token: term.start..<min(bytes.count, term.start + 1), kind: .range)
+        }
+    }
+
+    /// Refuses a term whose axes already multiply beyond the per-term cap, before the next axis is expanded.
+    private func checkTermSize(_ term: Term) throws(NodeSetParseError) {
+        var product = 1
+        for axis in term.axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.count)
+            if overflow || next > min(RangeSet.elementLimit, max(sizeLimit, 1)) {
+                throw error(
+                    "range too large (more than \(min(RangeSet.elementLimit, sizeLimit)) nodes in one term)",
+                    at: term.start, token: term.start..<min(bytes.count, term.start + 1), kind: .range)
+            }
+            product = next
         }
     }
 

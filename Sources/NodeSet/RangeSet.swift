@@ -17,20 +17,57 @@ enum RangeSet {
 
     /// Parses a comma separated list of `N`, `A-B` and `A-B/S` items with ClusterShell 1.9.3 semantics,
     /// including its quirks (`1-2-3` is `-2..3`, whitespace inside items ignored, padding from leading zeros).
-    static func parse(_ text: [UInt8]) throws(RangeSetParseFailure) -> Set<NodeIndex> {
+    /// - Parameter limit: the most indexes the range may produce (the sizes of its items, added, are checked
+    ///   before each is expanded); ``elementLimit`` at most.
+    static func parse(_ text: [UInt8], limit: Int = elementLimit) throws(RangeSetParseFailure) -> Set<NodeIndex> {
         var result = Set<NodeIndex>()
-        try parse(text, into: &result)
+        try parse(text, into: &result, limit: limit)
         return result
     }
 
-    static func parse(_ text: [UInt8], into result: inout Set<NodeIndex>) throws(RangeSetParseFailure) {
+    /// Checks `text` as ``parse(_:)`` would, without expanding it: every item's syntax and the per-item cap.
+    static func check(_ text: [UInt8]) throws(RangeSetParseFailure) {
+        for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
+            let subrange = ByteScanning.stripped(text, piece)
+            let item = try parseItem(text, subrange)
+            if (item.last - item.first) / item.step + 1 > elementLimit {
+                throw RangeSetParseFailure(
+                    message: "range too large (more than \(elementLimit) indexes)", part: Array(text[subrange]),
+                    offset: subrange.lowerBound)
+            }
+        }
+    }
+
+    /// The number of indexes `text` gives when its items cannot overlap (sorted by first index, each ends before
+    /// the next begins), without expanding it; `nil` when it does not parse or items may overlap.
+    static func exactSize(_ text: [UInt8]) -> Int? {
+        var items: [Item] = []
+        for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
+            guard let item = try? parseItem(text, ByteScanning.stripped(text, piece)) else { return nil }
+            items.append(item)
+        }
+        items.sort { $0.first < $1.first }
+        var total = 0
+        for (index, item) in items.enumerated() {
+            if index > 0, items[index - 1].last >= item.first { return nil }
+            let (sum, overflow) = total.addingReportingOverflow((item.last - item.first) / item.step + 1)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    static func parse(_ text: [UInt8], into result: inout Set<NodeIndex>, limit: Int = elementLimit)
+        throws(RangeSetParseFailure)
+    {
+        let limit = min(max(0, limit), elementLimit)
         for piece in ByteScanning.split(text, 0..<text.count, on: UInt8(ascii: ",")) {
             let subrange = ByteScanning.stripped(text, piece)
             let item = try parseItem(text, subrange)
             let total = (item.last - item.first) / item.step + 1
-            if total > elementLimit || result.count + total > elementLimit {
+            if total > limit || result.count + total > limit {
                 throw RangeSetParseFailure(
-                    message: "range too large (more than \(elementLimit) indexes)", part: Array(text[subrange]),
+                    message: "range too large (more than \(limit) indexes)", part: Array(text[subrange]),
                     offset: subrange.lowerBound)
             }
             result.reserveCapacity(result.count + total)

@@ -16,7 +16,8 @@ struct LockCommand: AsyncParsableCommand {
 
             `--unlock-all REASON` asks the `scap lock --all` holding the global lock to release it, after a \
             confirmation (`--yes` skips it), and announces it. The request goes through two files in the \
-            handshake directory (--handshake-dir, else $SCAP_LOCK_HANDSHAKE_DIR, else /tmp).
+            handshake directory (--handshake-dir, else $SCAP_LOCK_HANDSHAKE_DIR, else the lock directory, \
+            $SCAP_LOCK_DIR or /var/lock/scap).
 
             Exit status: 0 held and released (or force-released), 1 failed (busy lock, no holder, not \
             confirmed), 2 usage error.

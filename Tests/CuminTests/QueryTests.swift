@@ -77,6 +77,9 @@ struct QueryCorpusTests {
                 #expect(QueryFixtures.discardedLines(result.warnings) == recorded.discardedLines)
             }
         } catch {
+            // Deliberate difference: a host name starting with '-' (`host1 or-b` selects "-b" in cumin) is refused,
+            // since ssh would read it as an option.
+            if recorded.error == nil, error.kind == .invalidHosts, error.message.contains("starts with '-'") { return }
             #expect(recorded.error != nil, "cumin selected '\(recorded.hosts ?? "")', we failed with:\n\(error)")
             #expect(error.description.contains("(position "), "\(error)")
             #expect((0...recorded.query.unicodeScalars.count).contains(error.position))
@@ -362,7 +365,9 @@ struct QueryFuzzTests {
                 #expect(!error.description.isEmpty)
             }
         }
-        #expect(outcomes.hosts + outcomes.errors == 3000)
+        // Both outcomes must be reached, or the loop checked nothing (the sum is always 3000).
+        #expect(outcomes.hosts > 0, "\(outcomes)")
+        #expect(outcomes.errors > 0, "\(outcomes)")
     }
 
     @Test func randomTextNeverCrashesTheParsers() {

@@ -40,7 +40,7 @@ private func expectError(_ body: () throws(ScapConfigError) -> Void) -> ScapConf
     #expect(config.tagsToKeep == 20)
     #expect(config.performChecks)
     #expect(!config.gitSubmodules && !config.configDeploy && !config.logJSON)
-    #expect(config.lockFile == "/var/lock/scap.citoid_deploy.lock")
+    #expect(config.lockFile == "/var/lock/scap/scap.citoid_deploy.lock")
     #expect(config.umask == 0o002)
     #expect(config.tcpircbotHost == nil && config.tcpircbotPort == 9200)
     #expect(config.udp2logPort == 8420 && config.statsdHost == "127.0.0.1" && config.statsdPort == 2003)

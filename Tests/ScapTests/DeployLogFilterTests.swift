@@ -106,3 +106,20 @@ func parseErrorsGivePositions(expression: String, position: Int, message: String
         #expect(error.caretDiagnostic.hasSuffix(String(repeating: " ", count: position) + "^"))
     }
 }
+
+/// A filter nested 20,000 deep used to overflow the stack of the recursive parser.
+@Test func deepNestingIsRefusedNotACrash() throws {
+    let parentheses = String(repeating: "( ", count: 20_000) + "host == scap-target-*" + String(repeating: " )", count: 20_000)
+    #expect {
+        _ = try DeployLogFilter(parsing: parentheses)
+    } throws: { error in
+        (error as? DeployLogFilterError)?.message.contains("nested too deeply") ?? false
+    }
+    let negations = String(repeating: "not ", count: 20_000) + "host == scap-target-*"
+    #expect(throws: DeployLogFilterError.self) { try DeployLogFilter(parsing: negations) }
+    let chain = Array(repeating: "host == scap-target-*", count: 20_000).joined(separator: " and ")
+    #expect(throws: DeployLogFilterError.self) { try DeployLogFilter(parsing: chain) }
+    // 64 levels are still fine.
+    let allowed = String(repeating: "( ", count: 64) + "host == scap-target-*" + String(repeating: " )", count: 64)
+    #expect(try DeployLogFilter(parsing: allowed).matches(record()))
+}

@@ -164,3 +164,26 @@ final class FlockHolder: Sendable {
         process.waitForExit()
     }
 }
+
+/// A holder whose PID was reused by a later process is not kept until its TTL.
+@Suite("Local backend: reused PIDs")
+struct ReusedPIDTests {
+    @Test("a holder with this PID but another start time is dropped; with the same start time it is kept")
+    func reusedPID() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = LocalLockBackend(directory: directory.path + "/locks")
+        let current = LockIdentity.current
+        let start = try #require(current.startTime)
+        // This very process, recorded with the start time of an earlier process that had the same PID.
+        let reused = LockIdentity(user: "bob", host: backend.hostname, pid: getpid(), startTime: start - 1)
+        let key = try uniqueKey()
+        #expect(acquired(try await backend.acquire(key: key, holder: makeHolder(ttl: 600, identity: reused))))
+        #expect(acquired(try await backend.acquire(key: key, holder: makeHolder())))
+
+        let live = LockIdentity(user: "bob", host: backend.hostname, pid: getpid(), startTime: start)
+        let other = try uniqueKey()
+        #expect(acquired(try await backend.acquire(key: other, holder: makeHolder(ttl: 600, identity: live))))
+        #expect(!acquired(try await backend.acquire(key: other, holder: makeHolder())))
+    }
+}

@@ -108,6 +108,11 @@ struct CookbookRunnerTests {
 
     @Test func rollbackRunsOnFailureOnly() async throws {
         #expect(try await demo.run(["demo.classy", "--fail"]).stderr.contains("Rollback called"))
+        // A run that throws is rolled back too (no SSH bed needed: the rollback only logs).
+        let thrown = try await demo.run(["demo.classy", "--raise-in-run"])
+        #expect(thrown.status == 99, "\(thrown.stderr)")
+        #expect(thrown.stderr.contains("boom in run"))
+        #expect(thrown.stderr.contains("Rollback called"), "\(thrown.stderr)")
         #expect(!(try await demo.run(["demo.classy"]).stderr.contains("Rollback called")))
         // Init success and init failure never reach START, END or the lock.
         let early = try await demo.run(["demo.initsuccess"])

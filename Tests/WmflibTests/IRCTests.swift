@@ -32,6 +32,21 @@ import Testing
                 == "!log bob@cumin2002 START - Cookbook sre.demo ünïcode".utf8.count)
     }
 
+    /// A newline in a deploy or cookbook message used to send a second, forged `!log` line.
+    @Test func aMessageIsAlwaysOneLine() throws {
+        let listener = try TCPListener()
+        defer { listener.stop() }
+        _ = listener.accept(count: 1)
+        let handler = SALSocketHandler(host: "127.0.0.1", port: listener.port, username: "bob", hostname: "deploy1002")
+        Logger(label: "sal") { _ in handler }.info("legit\n!log root@deploy1002 Synchronized\r\u{2028}x\u{85}y\u{0}z")
+        let messages = listener.messages(count: 1)
+        #expect(messages == ["!log bob@deploy1002 legit !log root@deploy1002 Synchronized  x y z"])
+        let wire = handler.statistics.sent
+        #expect(wire == 1)
+        let plain = IRCSocketHandler(host: "h", port: 1, username: "u\nv", hostname: "h\r")
+        #expect(!plain.wireMessage(for: "a\nb\u{2029}c").contains { $0.isNewline })
+    }
+
     @Test func wireMessageIsTrimmed() {
         let handler = IRCSocketHandler(host: "h", port: 1, username: "u", hostname: "host")
         #expect(handler.wireMessage(for: "msg\n") == "u@host msg")

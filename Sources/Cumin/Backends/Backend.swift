@@ -46,8 +46,9 @@ enum HostGrammarQuery {
     /// The NodeSet of `expression`, found at `position` in `query`; NodeSet errors become ``QueryError``s that
     /// keep the NodeSet message and point into `query`.
     static func nodeSet(_ expression: String, position: Int, in query: String) throws(QueryError) -> NodeSet {
+        let nodes: NodeSet
         do {
-            return try NodeSet(expression)
+            nodes = try NodeSet(expression)
         } catch {
             throw QueryError(
                 kind: .invalidHosts, message: "invalid host expression '\(expression)': \(error.message)",
@@ -55,5 +56,11 @@ enum HostGrammarQuery {
                 token: error.token.isEmpty ? expression : error.token,
                 hint: "fix the host expression; ClusterShell syntax: host[1-3,5].example.org, a,b  a!b  a&b  a^b")
         }
+        if let refused = HostName.firstProblem(in: nodes) {
+            throw QueryError(
+                kind: .invalidHosts, message: refused.problem, query: query, position: position, token: expression,
+                hint: "host names cannot start with '-'")
+        }
+        return nodes
     }
 }

@@ -29,7 +29,8 @@ public struct KnownHostsBackend: Backend {
 
     /// Reads the given known_hosts files.
     ///
-    /// - Throws: ``QueryError`` of kind ``QueryError/Kind/knownHostsFile`` naming the first file that cannot be read.
+    /// - Throws: ``QueryError`` of kind ``QueryError/Kind/knownHostsFile`` naming the first file that cannot be read,
+    ///   or the file and line of a host name that ``HostName`` refuses (e.g. one starting with `-`).
     public init(files: [String]) throws(QueryError) {
         var hosts = Set<String>()
         var warnings: [String] = []
@@ -44,6 +45,12 @@ public struct KnownHostsBackend: Backend {
             for (index, line) in Self.lines(of: text).enumerated() {
                 switch Self.parseLine(line) {
                 case .hosts(let found, _):
+                    if let refused = HostName.firstProblem(in: found.sorted()) {
+                        throw QueryError(
+                            kind: .knownHostsFile,
+                            message: "\(file):\(index + 1): \(refused.problem)", query: "", position: 0,
+                            hint: "remove the entry from the known hosts file")
+                    }
                     hosts.formUnion(found)
                 case .skipped:
                     continue

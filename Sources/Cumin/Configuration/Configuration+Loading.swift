@@ -1,4 +1,5 @@
 import Foundation
+import Wmflib
 import Yams
 
 extension Configuration {
@@ -42,6 +43,14 @@ extension Configuration {
                 config.logFile = value.null != nil ? nil : expandTilde(try scalarString(value, key: key, path: path))
             case "default_backend":
                 config.defaultBackend = value.null != nil ? nil : try scalarString(value, key: key, path: path)
+                if let name = config.defaultBackend {
+                    guard !name.isEmpty, name.unicodeScalars.allSatisfy(isBackendNameScalar) else {
+                        throw error(
+                            path, value, key,
+                            "'\(name)' is not a backend name: use lower-case letters, digits and '_' (e.g. direct)")
+                    }
+                    config.defaultBackendOrigin = value.mark.map { "\(path):\($0.line):\($0.column)" } ?? path
+                }
             case "environment":
                 for (name, variable) in try mapping(value, key: key, path: path) {
                     let variableName = try scalarString(name, key: key, path: path)
@@ -113,6 +122,10 @@ extension Configuration {
 
     // MARK: - Node helpers
 
+    private static func isBackendNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
+    }
+
     private static func readText(_ path: String) throws(ConfigurationError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
@@ -126,7 +139,10 @@ extension Configuration {
 
     private static func compose(_ text: String, path: String) throws(ConfigurationError) -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            return try composeYAML(text, path: path)
+        } catch let limitError as YAMLLimitError {
+            throw ConfigurationError(
+                path: path, line: limitError.line, column: limitError.column, message: limitError.message)
         } catch let yamlError as YamlError {
             if case .scanner(_, let problem, let mark, _) = yamlError {
                 throw ConfigurationError(

@@ -13,6 +13,8 @@ public struct Configuration: Sendable {
     public var logFile: String?
     /// The backend used for queries without a `X{}` prefix (`default_backend`), e.g. `direct`.
     public var defaultBackend: String?
+    /// Where ``defaultBackend`` was set (`path:line:column`), so an unusable name can be traced to its file.
+    public var defaultBackendOrigin: String?
     /// Variables exported to the environment of every command process (`environment`).
     public var environment: [String: String] = [:]
     /// Transport options (`clustershell`).

@@ -43,6 +43,9 @@ public struct Executor: Sendable {
             throw ExecutionError("success threshold \(options.successThreshold) is outside 0...1")
         }
         let names = hosts.nodes
+        if let refused = HostName.firstProblem(in: names) {
+            throw ExecutionError("refusing to run: \(refused.problem)", host: HostName.printable(refused.name))
+        }
         let batch = try options.batchSize?.resolve(total: names.count) ?? names.count
         let run = ExecutionRun(hosts: names, commands: commands, successThreshold: options.successThreshold)
         let deadline = options.globalTimeout.map { ContinuousClock.now + $0 }

@@ -36,7 +36,9 @@ final class QueryEvaluation {
             kind: .unavailableBackend,
             message: unavailable
                 ? "default backend '\(name)' is not available in this build"
-                : "Default backend '\(name)' is not registered",
+                : "Default backend '\(name)' is not registered"
+                    + (name == configuration.defaultBackend
+                        ? configuration.defaultBackendOrigin.map { " (default_backend, set at \($0))" } ?? "" : ""),
             query: query, position: 0, token: "", hint: "set default_backend (or --backend) to one of: \(available)")
     }
 

@@ -89,7 +89,8 @@ public struct OpenSSHTransport: Transport {
         if let controlPath = controlPath(for: host) {
             arguments += ["-oControlMaster=auto", "-oControlPath=\(controlPath)", "-oControlPersist=120"]
         }
-        arguments += [host, command]
+        // `--` ends ssh's options: a host name can never be read as one (e.g. `-oProxyCommand=...`).
+        arguments += ["--", host, command]
         return arguments
     }
 
@@ -260,6 +261,7 @@ public struct OpenSSHTransport: Transport {
         guard let controlDirectory else { return }
         // Only hosts that actually left a master behind (unreachable ones did not) need an `ssh -O exit`.
         let mastered = hosts.filter { controlPath(for: $0).map(FileManager.default.fileExists(atPath:)) ?? false }
+        let childEnvironment = processEnvironment()
         await withTaskGroup(of: Void.self) { group in
             var iterator = mastered.makeIterator()
             func startNext() {
@@ -267,7 +269,8 @@ public struct OpenSSHTransport: Transport {
                 let arguments = exitArguments(host: host)
                 group.addTask {
                     _ = try? await Subprocess.run(
-                        .path(FilePath(sshPath)), arguments: Arguments(arguments), input: .none,
+                        .path(FilePath(sshPath)), arguments: Arguments(arguments),
+                        environment: childEnvironment, input: .none,
                         output: .discarded, error: .discarded)
                 }
             }
@@ -280,7 +283,7 @@ public struct OpenSSHTransport: Transport {
     private func exitArguments(host: String) -> [String] {
         var arguments = options
         if let user { arguments += ["-l", user] }
-        arguments += ["-oBatchMode=yes", "-oControlPath=\(controlPath(for: host) ?? "none")", "-O", "exit", host]
+        arguments += ["-oBatchMode=yes", "-oControlPath=\(controlPath(for: host) ?? "none")", "-O", "exit", "--", host]
         return arguments
     }
 
@@ -297,13 +300,10 @@ public struct OpenSSHTransport: Transport {
         return controlDirectory + "/" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// This process's environment with the configured variables set and the secrets of ``ChildEnvironment``
+    /// removed (ssh passes its environment on to a ProxyCommand).
     private func processEnvironment() -> Environment {
-        guard !environment.isEmpty else { return .inherit }
-        var update: [Environment.Key: String?] = [:]
-        for (name, value) in environment {
-            if let key = Environment.Key(rawValue: name) { update[key] = value }
-        }
-        return .inherit.updating(update)
+        ChildEnvironment.subprocess(adding: environment)
     }
 
     static func resolveExecutable(_ name: String) throws(ExecutionError) -> String {

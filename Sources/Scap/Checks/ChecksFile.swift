@@ -92,6 +92,7 @@ public struct ChecksFile: Sendable, Equatable {
         var group: String?
         var timeout = Check.defaultTimeout
         var command: String?
+        var commandNode: Node?
         var shell = false
         for (keyNode, value) in fields {
             let key = keyNode.scalar?.string ?? ""
@@ -130,6 +131,7 @@ public struct ChecksFile: Sendable, Equatable {
             default:
                 guard !text.isEmpty else { throw error(path, value, name, key, "expected a non-empty command") }
                 command = text
+                commandNode = value
             }
         }
         if let stageAlias {
@@ -140,6 +142,11 @@ public struct ChecksFile: Sendable, Equatable {
         }
         guard let command else {
             throw error(path, nameNode, name, "command", "is required: the command, nrpe check or script to run")
+        }
+        if kind == .nrpe, !Check.isNRPEName(command) {
+            throw error(
+                path, commandNode ?? nameNode, name, "command",
+                "'\(command)' is not an nrpe command name: use letters, digits, '_', '-' and '.' only")
         }
         guard after != nil || before != nil else {
             throw error(path, nameNode, name, "after", "a check needs 'after:' (or 'stage:') or 'before:' with a stage")

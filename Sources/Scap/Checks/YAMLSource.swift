@@ -1,3 +1,4 @@
+import Wmflib
 import Yams
 
 /// Composes the YAML text of a scap file (`checks.yaml`, `config-files.yaml`, `vars.yaml`) into a node tree,
@@ -14,10 +15,14 @@ enum YAMLSource {
     }
 
     /// The root node of `text`, or `nil` for an empty document.
-    /// - Throws: ``Problem`` when `text` is not valid YAML.
+    ///
+    /// Anchors and aliases are limited by Wmflib's ``YAMLLimits`` (a "billion laughs" file is refused).
+    /// - Throws: ``Problem`` when `text` is not valid YAML or expands beyond the limits.
     static func compose(_ text: String) throws(Problem) -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            return try composeYAML(text, path: "")
+        } catch let error as YAMLLimitError {
+            throw Problem(line: error.line, column: error.column, message: error.message)
         } catch let error as YamlError {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):

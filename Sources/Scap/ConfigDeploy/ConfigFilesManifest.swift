@@ -52,6 +52,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
                 message: "does not exist, but config_deploy is enabled: list the files to render there "
                     + "(e.g. '/etc/app/config.yaml: {template: config.yaml.j2}') or set config_deploy: False")
         }
+        try ScapPath.requireContained(path, in: try ScapPath.scapDirectory(root: root), what: "config-files.yaml")
         return try ConfigFilesManifest(parsing: try ConfigRenderer.readText(path), path: path)
     }
 
@@ -72,7 +73,7 @@ public struct ConfigFilesManifest: Sendable, Equatable {
                 throw Self.error(
                     path, keyNode, raw,
                     "expected an absolute path or one relative to the revision directory, without '..', '.git' "
-                        + "at its start or control characters")
+                        + "at its start, control characters or line separators")
             }
             guard seen.insert(finalPath).inserted else {
                 throw Self.error(path, keyNode, raw, "the same final path is listed twice")

@@ -43,7 +43,7 @@ public struct ConfigRenderer: Sendable {
         _ manifest: ConfigFilesManifest, variables: TemplateVariables,
         remoteVariables: [String: TemplateVariables] = [:]
     ) throws(ConfigDeployError) -> [RenderedConfigFile] {
-        let loader = Directories(paths: templateDirectories)
+        let loader = Directories(paths: templateDirectories, scap: (root as NSString).appendingPathComponent("scap"))
         let stencil = Environment(loader: loader)
         let shared = variables.context
         var files: [RenderedConfigFile] = []
@@ -54,6 +54,9 @@ public struct ConfigRenderer: Sendable {
                 context = TemplateVariables(values: merged).context
             }
             guard let templatePath = loader.path(of: entry.template) else {
+                if let outside = loader.outsidePath(of: entry.template) {
+                    try ScapPath.requireContained(outside, in: loader.scap, what: "template '\(entry.template)'")
+                }
                 throw ConfigDeployError(
                     path: manifest.path, key: entry.path,
                     message:
@@ -132,10 +135,15 @@ public struct ConfigRenderer: Sendable {
     }
 
     /// Loads templates by name from the first directory that has them (the environment's, then the global one).
+    ///
+    /// A template that resolves outside `scap/` (through a symbolic link) is not loaded: see ``ScapPath``.
     private struct Directories: Loader {
         var paths: [String]
+        /// The repository's `scap/` directory, which every template must resolve into.
+        var scap: String
 
-        func path(of name: String) -> String? {
+        /// The first existing file named `name`, wherever it leads.
+        private func candidate(of name: String) -> String? {
             let components = name.split(separator: "/", omittingEmptySubsequences: false)
             guard !name.hasPrefix("/"), !components.contains(where: { $0.isEmpty || $0 == ".." }) else { return nil }
             return paths.map { ($0 as NSString).appendingPathComponent(name) }.first { candidate in
@@ -143,6 +151,16 @@ public struct ConfigRenderer: Sendable {
                 return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory)
                     && !isDirectory.boolValue
             }
+        }
+
+        /// The template file `name`, when it exists and stays inside `scap/`.
+        func path(of name: String) -> String? {
+            candidate(of: name).flatMap { ScapPath.isContained($0, in: scap) ? $0 : nil }
+        }
+
+        /// The template file `name` when it exists but leads outside `scap/`.
+        func outsidePath(of name: String) -> String? {
+            candidate(of: name).flatMap { ScapPath.isContained($0, in: scap) ? nil : $0 }
         }
 
         func loadTemplate(name: String, environment: Environment) throws -> Template {

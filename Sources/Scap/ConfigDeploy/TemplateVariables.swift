@@ -33,6 +33,7 @@ public struct TemplateVariables: Sendable, Equatable {
         }
         var result = TemplateVariables()
         for path in paths where FileManager.default.fileExists(atPath: path) {
+            try ScapPath.requireContained(path, in: try ScapPath.scapDirectory(root: root), what: "vars.yaml")
             let file = try TemplateVariables(parsing: try ConfigRenderer.readText(path), path: path)
             result.values.merge(file.values) { _, environment in environment }
             result.files.append(path)

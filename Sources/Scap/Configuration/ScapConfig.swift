@@ -108,10 +108,11 @@ public struct ScapConfig: Sendable, Equatable {
     public var cacheRevs: Int { int("cache_revs") ?? 5 }
     /// `tags_to_keep`: `scap/sync/*` tags kept in the deploy repository.
     public var tagsToKeep: Int { int("tags_to_keep") ?? 20 }
-    /// `lock_file`: the per-repository lock; defaults to `/var/lock/scap.<git_repo with / → _>.lock`.
+    /// `lock_file`: the per-repository lock; defaults to `scap.<git_repo with / → _>.lock` in the
+    /// ``ScapLockDirectory`` (`/var/lock/scap/` unless `SCAP_LOCK_DIR` names another directory).
     public var lockFile: String? {
         if let file = string("lock_file") { return file }
-        return gitRepo.map { "/var/lock/scap.\($0.replacingOccurrences(of: "/", with: "_")).lock" }
+        return gitRepo.map { ScapLockDirectory().repositoryLockPath($0) }
     }
     /// `umask`: the file-mode mask applied at start.
     public var umask: Int { int("umask") ?? 0o002 }

@@ -22,7 +22,8 @@ public struct ServiceSpec: Sendable, Hashable, CustomStringConvertible {
         self.disableSecondary = disableSecondary
     }
 
-    /// Parses one comma-separated entry; `nil` when the name is empty or the action or flag is unknown.
+    /// Parses one comma-separated entry; `nil` when the name is not a valid ``ServiceName`` or the action or flag
+    /// is unknown.
     public init?(parsing text: String) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var disableSecondary = false
@@ -37,7 +38,7 @@ public struct ServiceSpec: Sendable, Hashable, CustomStringConvertible {
             action = parsed
             rest = rest[..<equals]
         }
-        guard !rest.isEmpty, !rest.contains(where: \.isWhitespace) else { return nil }
+        guard ServiceName.isValid(rest) else { return nil }
         self.init(name: String(rest), action: action, disableSecondary: disableSecondary)
     }
 

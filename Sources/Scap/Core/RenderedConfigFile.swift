@@ -29,11 +29,20 @@ public struct RenderedConfigFile: Sendable, Hashable {
     /// `path` without empty and `.` components, or `nil` when it is empty, `/`, climbs with `..`, starts inside
     /// the revision's `.git` (a relative path) or holds a control character.
     public static func normalizedPath(_ path: String) -> String? {
-        guard !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        guard !path.unicodeScalars.contains(where: isRefusedInPath) else { return nil }
         let components = path.split(separator: "/").filter { $0 != "." }
         guard !components.isEmpty, !components.contains("..") else { return nil }
         if path.hasPrefix("/") { return "/" + components.joined(separator: "/") }
         guard components[0] != ".git" else { return nil }
         return components.joined(separator: "/")
+    }
+
+    /// Whether `scalar` may not appear in a config file path: control, format and separator characters (U+2028,
+    /// U+2029, U+0085 and the like), since a path is printed in line-based status records and logs.
+    static func isRefusedInPath(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 }

@@ -37,8 +37,12 @@ public struct TargetStageStatus: Sendable, Hashable, Codable {
     }
 
     /// The last status line in `output` (a target script's standard output), or `nil` when there is none.
+    ///
+    /// Lines end at `\n` only (a `\r` before it is ignored by the JSON decoder as whitespace).
     public static func parse(_ output: String) -> TargetStageStatus? {
-        let lines = output.split(whereSeparator: \.isNewline).reversed()
+        // Only `\n` ends a status line: JSON may carry U+2028, U+2029 or U+0085 inside a string (a message or a
+        // path), and `isNewline` would cut the record there.
+        let lines = output.split(separator: "\n").reversed()
         for line in lines where line.hasPrefix(#"{"scap_stage""#) {
             if let status = try? JSONDecoder().decode(TargetStageStatus.self, from: Data(line.utf8)) {
                 return status

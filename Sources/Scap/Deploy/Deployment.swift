@@ -86,7 +86,7 @@ public struct Deployment: Sendable {
         let services = config.services
         guard !services.isEmpty else { return nil }
         return services.map {
-            request.serviceCommandTemplate.replacingOccurrences(of: "{name}", with: $0.name)
+            request.serviceCommandTemplate.replacingOccurrences(of: "{name}", with: ServiceName.shellWord($0.name))
                 .replacingOccurrences(of: "{action}", with: $0.action.rawValue)
         }.joined(separator: " && ")
     }
@@ -221,7 +221,8 @@ public struct Deployment: Sendable {
                 path: path, globalPath: request.globalLockPath, reason: request.message, timeout: request.lockTimeout,
                 pollInterval: request.lockPollInterval, notify: console)
         } catch {
-            throw DeployError(.lock(error), error.message)
+            // The description names the lock file, so an unopenable lock_file says which path.
+            throw DeployError(.lock(error), error.description)
         }
     }
 }

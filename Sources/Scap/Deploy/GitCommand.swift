@@ -1,3 +1,4 @@
+import Cumin
 import Foundation
 
 /// Runs `git` in a deploy repository without blocking a thread while it runs.
@@ -33,6 +34,7 @@ struct GitCommand: Sendable {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["-C", directory] + arguments
+            process.environment = ChildEnvironment.inherited()
             process.standardInput = FileHandle.nullDevice
             let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
             let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))

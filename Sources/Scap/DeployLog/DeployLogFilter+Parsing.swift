@@ -10,7 +10,14 @@ extension DeployLogFilter {
         var quoted: Bool
     }
 
+    /// The deepest nesting of `(` and `not` a filter may have (as in cumin's query grammar).
+    public static let maximumNestingDepth = 64
+    /// The most comparisons one filter may hold (`and`/`or` chains are evaluated recursively).
+    public static let maximumComparisons = 256
+
     /// Parses a filter expression; the empty expression matches every record.
+    ///
+    /// Nesting deeper than ``maximumNestingDepth`` or more than ``maximumComparisons`` comparisons is an error.
     /// - Throws: ``DeployLogFilterError`` with the position of an unterminated quote, a missing or unknown
     ///   operator, a missing value, an invalid regular expression, or unbalanced parentheses.
     public init(parsing expression: String) throws(DeployLogFilterError) {
@@ -74,6 +81,9 @@ extension DeployLogFilter {
         let source: String
         let tokens: [Token]
         var index = 0
+        /// The current nesting of `(` and `not`.
+        var depth = 0
+        var comparisons = 0
 
         init(source: String, tokens: [Token]) {
             self.source = source
@@ -126,6 +136,16 @@ extension DeployLogFilter {
                 let previous = index > 0 ? "after '\(tokens[index - 1].text)'" : "here"
                 throw error(at: nil, "expected a comparison 'field op value' \(previous)")
             }
+            let nests = isKeyword("not", at: index) || isKeyword("(", at: index)
+            if nests {
+                guard depth < DeployLogFilter.maximumNestingDepth else {
+                    throw error(
+                        at: tokens[index],
+                        "nested too deeply (more than \(DeployLogFilter.maximumNestingDepth) levels of '(' and 'not')")
+                }
+                depth += 1
+            }
+            defer { if nests { depth -= 1 } }
             if isKeyword("not", at: index) {
                 index += 1
                 return .not(try parseUnary())
@@ -141,6 +161,11 @@ extension DeployLogFilter {
                 return inner
             }
             if isKeyword(")", at: index) { throw error(at: tokens[index], "')' without a matching '('") }
+            comparisons += 1
+            guard comparisons <= DeployLogFilter.maximumComparisons else {
+                throw error(
+                    at: tokens[index], "too many comparisons (more than \(DeployLogFilter.maximumComparisons))")
+            }
             return .comparison(try parseComparison())
         }
 

@@ -1,3 +1,4 @@
+import Cumin
 import Foundation
 import NodeSet
 
@@ -13,7 +14,8 @@ public struct TargetList: Sendable, Equatable {
     public var hosts: [String]
 
     /// Parses the text of a target list.
-    /// - Throws: ``ScapConfigError`` with the line of a NodeSet expression that does not parse.
+    /// - Throws: ``ScapConfigError`` with the line of a NodeSet expression that does not parse, or of a host name
+    ///   that Cumin's ``HostName`` rule refuses (one starting with `-` would be read by ssh as an option).
     public init(parsing text: String, path: String) throws(ScapConfigError) {
         self.path = path
         var hosts: [String] = []
@@ -32,6 +34,9 @@ public struct TargetList: Sendable, Equatable {
                 }
             } else {
                 found = plain.isEmpty ? [] : [String(plain)]
+            }
+            if let refused = HostName.firstProblem(in: found) {
+                throw ScapConfigError(path: path, line: index + 1, message: refused.problem)
             }
             for host in found where seen.insert(host).inserted { hosts.append(host) }
         }

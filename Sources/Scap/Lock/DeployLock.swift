@@ -18,8 +18,9 @@ import Synchronization
 /// defer { lock.release() }
 /// ```
 public final class DeployLock: Sendable {
-    /// The global lock every deploy holds shared.
-    public static let defaultGlobalPath = "/var/lock/scap-global-lock"
+    /// The global lock every deploy holds shared: `scap-global-lock` in the ``ScapLockDirectory``
+    /// (`/var/lock/scap/scap-global-lock` unless `SCAP_LOCK_DIR` names another directory).
+    public static var defaultGlobalPath: String { ScapLockDirectory().globalLockPath }
     /// How long a deploy waits for a busy lock by default.
     public static let defaultTimeout: Duration = .seconds(600)
     /// How often a waiting deploy says it is still waiting (scap prints a dot every 30 s).
@@ -117,9 +118,13 @@ public final class DeployLock: Sendable {
         return seconds >= 60 && seconds % 60 == 0 ? "\(seconds / 60) minute(s)" : "\(seconds) second(s)"
     }
 
-    /// Opens (creating) a lock file for reading and writing, close-on-exec.
+    /// Opens (creating) a lock file for reading and writing, close-on-exec, never through a symbolic link.
+    ///
+    /// The lock directory is created when missing, and a directory every user can write to is refused (see
+    /// ``ScapLockDirectory``).
     static func openLockFile(_ path: String) throws(DeployLockError) -> Int32 {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o664)
+        try ScapLockDirectory().prepare(forFile: path)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o664)
         guard descriptor >= 0 else {
             throw DeployLockError(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
         }

@@ -1,22 +1,23 @@
 import Foundation
 
 /// The two-file handshake by which `scap lock --unlock-all` asks the `scap lock --all` process to release the
-/// global lock, as scap does in `/tmp`: `scap-unlock-global` (the request) and `scap-unlock-global-removed` (the
-/// holder's acknowledgement, once released).
+/// global lock through two files of the lock directory (``ScapLockDirectory``; scap uses `/tmp`, where any user
+/// could write a request): `scap-unlock-global` (the request) and `scap-unlock-global-removed` (the holder's
+/// acknowledgement, once released). A directory every user can write to is refused.
 ///
 /// 1. The requester writes a ``GlobalUnlockRequest`` naming the holder to `scap-unlock-global`.
 /// 2. The holder, polling, finds the request addressed to it, releases the lock, and writes the same request to
 ///    `scap-unlock-global-removed`.
 /// 3. The requester sees the acknowledgement and removes its request; the holder then removes its
-///    acknowledgement. Each side removes only the file it wrote (in a sticky `/tmp` it could not remove the
-///    other's), and a request left over by a requester that died is ignored by later holders.
+///    acknowledgement. Each side removes only the file it wrote (in a group directory with the sticky bit it
+///    could not remove the other's), and a request left over by a requester that died is ignored by later holders.
 /// ```swift
-/// let handshake = GlobalUnlockHandshake(directory: "/tmp")
+/// let handshake = GlobalUnlockHandshake(directory: "/var/lock/scap")
 /// try await handshake.send(GlobalUnlockRequest(requester: me, holder: holder), timeout: .seconds(30))
 /// ```
 public struct GlobalUnlockHandshake: Sendable {
     /// scap's handshake directory.
-    public static let defaultDirectory = "/tmp"
+    public static var defaultDirectory: String { ScapLockDirectory().path }
     /// The environment variable naming another directory (tests use a private one).
     public static let directoryEnvironmentVariable = "SCAP_LOCK_HANDSHAKE_DIR"
     /// How long `scap lock --unlock-all` waits for the holder by default.
@@ -30,7 +31,7 @@ public struct GlobalUnlockHandshake: Sendable {
         self.directory = directory
     }
 
-    /// Uses `directory` if given, else `$SCAP_LOCK_HANDSHAKE_DIR` if set and not empty, else `/tmp`.
+    /// Uses `directory` if given, else `$SCAP_LOCK_HANDSHAKE_DIR` if set and not empty, else the lock directory.
     public init(directory: String?, environment: [String: String]) {
         let fromEnvironment = environment[Self.directoryEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         self.init(directory: directory ?? fromEnvironment ?? Self.defaultDirectory)
@@ -53,6 +54,11 @@ public struct GlobalUnlockHandshake: Sendable {
         pollInterval: Duration = .milliseconds(100)
     ) async throws(DeployError) {
         do {
+            try checkDirectory()
+        } catch {
+            throw DeployError(error.description)
+        }
+        do {
             try request.json.write(toFile: requestPath, atomically: true, encoding: .utf8)
         } catch {
             throw DeployError(
@@ -74,7 +80,9 @@ public struct GlobalUnlockHandshake: Sendable {
 
     /// Holder side: the pending request addressed to `holder`, if any. Requests for other holders are ignored.
     public func pendingRequest(for holder: DeployLockHolder) -> GlobalUnlockRequest? {
-        Self.read(requestPath).flatMap { $0.isAddressed(to: holder) ? $0 : nil }
+        // A request in a directory anyone can write to could come from anyone: it is not one.
+        guard (try? checkDirectory()) != nil else { return nil }
+        return Self.read(requestPath).flatMap { $0.isAddressed(to: holder) ? $0 : nil }
     }
 
     /// Holder side, after releasing: writes the acknowledgement, waits (at most `linger`) for the requester to
@@ -88,6 +96,13 @@ public struct GlobalUnlockHandshake: Sendable {
             try? await Task.sleep(for: pollInterval)
         }
         if Self.read(removedPath) == request { unlink(removedPath) }
+    }
+
+    /// Creates the directory when it is the lock directory, and refuses one every user can write to.
+    func checkDirectory() throws(DeployLockError) {
+        let lockDirectory = ScapLockDirectory()
+        if directory == lockDirectory.path { try lockDirectory.prepare() }
+        try ScapLockDirectory.refuseWorldWritable(directory, for: directory)
     }
 
     private static func read(_ path: String) -> GlobalUnlockRequest? {

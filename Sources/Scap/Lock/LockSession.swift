@@ -27,7 +27,7 @@ public struct LockSession: Sendable {
             guard let lockFile = config.lockFile, !lockFile.isEmpty else {
                 throw DeployError(
                     "scap/scap.cfg sets neither git_repo nor lock_file, so there is no deploy lock to take: set "
-                        + "git_repo (the lock is /var/lock/scap.<git_repo>.lock) or lock_file")
+                        + "git_repo (the lock is /var/lock/scap/scap.<git_repo>.lock) or lock_file")
             }
             let name = config.gitRepo.flatMap { $0.isEmpty ? nil : $0 } ?? (root as NSString).lastPathComponent
             return .repository(name: name, lockFile: lockFile)

@@ -4,7 +4,8 @@ import Cumin
 ///
 /// Rendered files travel inside the script as base64 (decoded with coreutils' `base64 -d`), so any byte survives
 /// the shell. An absolute final path `/etc/x.yaml` is written to `revs/<sha>/.git/config-files/etc/x.yaml` and
-/// symlinked into place at promote, before `current` moves; a relative one is written inside `revs/<sha>`. A file
+/// symlinked into place at promote, before `current` moves; a relative one is written inside `revs/<sha>` (a
+/// committed symbolic link that would lead the write out of `revs/<sha>` fails the stage). A file
 /// is rewritten only when its content changed (`cmp`, or `git diff --no-index` without diffutils); when one was,
 /// `.git/config-files.pending` tells promote that it is not a no-op (so the service restarts) until it succeeds.
 extension TargetScript {
@@ -54,7 +55,17 @@ extension TargetScript {
         scap_config_write() {
             scap_step="rendering $2"
             scap_cfg_dest="$rev_dir/$1"
-            mkdir -p "$(dirname "$scap_cfg_dest")"
+            # A committed symbolic link on the way (link -> /srv) must not lead the write out of the revision.
+            scap_cfg_parent=$(realpath -m -- "$(dirname "$scap_cfg_dest")") || scap_fail "cannot resolve $2"
+            scap_cfg_root=$(realpath -- "$rev_dir") || scap_fail "cannot resolve $rev_dir"
+            case "$scap_cfg_parent/" in
+                "$scap_cfg_root"/*) ;;
+                *)
+                    scap_fail "config file $2 would be written to $scap_cfg_parent, outside the revision directory: a \
+        symbolic link in the repository leads out of it"
+                    ;;
+            esac
+            mkdir -p "$scap_cfg_parent"
             scap_cfg_tmp="$scap_cfg_dest.scap-tmp.$$"
             printf '%s' "$3" | base64 -d >"$scap_cfg_tmp"
             if [ -f "$scap_cfg_dest" ] && [ ! -L "$scap_cfg_dest" ] && scap_same "$scap_cfg_tmp" "$scap_cfg_dest"; then

@@ -19,7 +19,9 @@ public enum LockConfiguration {
     public static func makeLocks(
         configuration: SpicerackConfiguration, dryRun: Bool, noLocks: Bool, logger: Logger, username: String
     ) throws(ConfigurationError) -> Locks {
-        let identity = LockIdentity(user: username, host: LockIdentity.currentHostName(), pid: getpid())
+        let identity = LockIdentity(
+            user: username, host: LockIdentity.currentHostName(), pid: getpid(),
+            startTime: LockIdentity.startTime(of: getpid()))
         let retry = try retryPolicy(configuration)
         guard !noLocks else {
             return Locks(backend: nil, dryRun: dryRun, identity: identity, logger: logger, retry: retry)

@@ -15,6 +15,9 @@ public struct LockHolder: Codable, Sendable, Equatable, Hashable {
     public var host: String
     /// The process ID of the run holding the lock.
     public var pid: Int32
+    /// When that process started (clock ticks after boot, `/proc/PID/stat`), when known: a holder whose PID now
+    /// belongs to a process with another start time is gone.
+    public var pidStartTime: UInt64?
     /// How many holders the holder accepts at the same time; 0 means unlimited (but tracked).
     public var concurrency: Int
     /// Seconds after the last refresh when the holding expires if it is not refreshed again.
@@ -46,6 +49,7 @@ public struct LockHolder: Codable, Sendable, Equatable, Hashable {
         self.user = identity.user
         self.host = identity.host
         self.pid = identity.pid
+        self.pidStartTime = identity.startTime
         self.concurrency = concurrency
         self.ttl = ttl
         self.created = created
@@ -62,6 +66,7 @@ public struct LockHolder: Codable, Sendable, Equatable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, owner, user, host, pid, concurrency, ttl, created, refreshed, label
+        case pidStartTime = "pid_start_time"
         case waitingForInput = "waiting_for_input"
     }
 }

@@ -15,21 +15,28 @@ public struct LockIdentity: Sendable, Hashable {
     public var host: String
     /// The process ID of the run.
     public var pid: Int32
+    /// When that process started (clock ticks after boot), so that a reused PID is not taken for it.
+    public var startTime: UInt64?
 
     /// Creates an identity.
-    public init(user: String, host: String, pid: Int32) {
+    public init(user: String, host: String, pid: Int32, startTime: UInt64? = nil) {
         self.user = user
         self.host = host
         self.pid = pid
+        self.startTime = startTime
     }
 
     /// Spicerack's owner string, `user@host [pid]`.
     public var owner: String { "\(user)@\(host) [\(pid)]" }
 
-    /// The identity of the current process: ``getUsername(environment:)``, the host name and the PID.
+    /// The identity of the current process: ``getUsername(environment:)``, the host name, the PID and its start
+    /// time.
     public static var current: LockIdentity {
-        LockIdentity(user: getUsername(), host: currentHostName(), pid: getpid())
+        LockIdentity(user: getUsername(), host: currentHostName(), pid: getpid(), startTime: processStartTime(getpid()))
     }
+
+    /// When process `pid` of this machine started (clock ticks after boot), or `nil` where unknown.
+    public static func startTime(of pid: Int32) -> UInt64? { processStartTime(pid) }
 
     /// The name of this machine as `gethostname` reports it (Python's `socket.gethostname()`).
     public static func currentHostName() -> String {

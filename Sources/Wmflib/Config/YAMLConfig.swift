@@ -32,7 +32,9 @@ private func parseYAMLConfig(_ path: String) throws(WmflibError) -> [String: YAM
     let text = try readConfigText(path)
     let node: Node?
     do {
-        node = try Yams.compose(yaml: text)
+        node = try composeYAML(text, path: path)
+    } catch let error as YAMLLimitError {
+        throw WmflibError("Could not load config file \(error.description)")
     } catch let error as YamlError {
         throw yamlError(error, path: path)
     } catch {

@@ -46,8 +46,24 @@ public struct IRCSocketHandler: LogHandler {
     }
 
     /// The text sent for a message: `[command ]user@host message`, trimmed.
+    ///
+    /// Every control character (CR and LF included), line or paragraph separator and U+0085 in the parts becomes
+    /// one space, so a message is always exactly one IRC line and cannot forge a second `!log` entry.
     public func wireMessage(for message: String) -> String {
-        "\(command) \(username)@\(hostname) \(message)".trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = "\(command) \(Self.singleLine(username))@\(Self.singleLine(hostname)) \(Self.singleLine(message))"
+        return line.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `text` with each control, format-breaking or line-separating character replaced by a space.
+    public static func singleLine(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: result.append(" ")
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
     /// Gets or sets one metadata value.

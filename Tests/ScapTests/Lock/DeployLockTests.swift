@@ -94,7 +94,8 @@ import Testing
             _ = try await deployment.run()
             Issue.record("expected the deploy to fail on the lock")
         } catch {
-            #expect(error.message == "Failed to acquire lock after waiting for 1 second(s)")
+            // The message names the lock file.
+            #expect(error.message == "Failed to acquire lock after waiting for 1 second(s) (\(config.lockFile ?? "?"))")
         }
         #expect(console.all.contains { $0.contains("is locked by") && $0.contains("reason is \"hands off\"") })
         #expect(executor.calls.isEmpty)

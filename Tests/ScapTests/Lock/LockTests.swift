@@ -105,7 +105,9 @@ import Wmflib
         let handshake = GlobalUnlockHandshake(directory: tree.root)
         #expect(GlobalUnlockHandshake(directory: nil, environment: ["SCAP_LOCK_HANDSHAKE_DIR": tree.root]).directory
             == tree.root)
-        #expect(GlobalUnlockHandshake(directory: nil, environment: [:]).requestPath == "/tmp/scap-unlock-global")
+        #expect(
+            GlobalUnlockHandshake(directory: nil, environment: [:]).requestPath
+                == ScapLockDirectory().path + "/scap-unlock-global")
         do {
             try await handshake.send(request, timeout: .milliseconds(200), pollInterval: .milliseconds(50))
             Issue.record("expected no answer")

@@ -76,6 +76,7 @@ enum DemoTree {
                     @OptionGroup var reason: OptionalReason
                     @Flag var fail = false
                     @Flag var raiseInRollback = false
+                    @Flag var raiseInRun = false
                     @Flag var skipSal = false
                 }
                 func makeRunner(_ arguments: Arguments, _ spicerack: Spicerack) async throws -> Runner {
@@ -88,7 +89,10 @@ enum DemoTree {
                         "for reason=\(arguments.reason.reason.map { "'\($0)'" } ?? "None") task='\(arguments.task.taskID)'"
                     }
                     var skipStartSAL: Bool { arguments.skipSal }
-                    func run() async throws -> Int32? { arguments.fail ? 3 : 0 }
+                    func run() async throws -> Int32? {
+                        if arguments.raiseInRun { throw DemoError(message: "boom in run") }
+                        return arguments.fail ? 3 : 0
+                    }
                     func rollback() async throws {
                         spicerack.logger.info("Rollback called")
                         if arguments.raiseInRollback { throw DemoError(message: "rollback exploded") }

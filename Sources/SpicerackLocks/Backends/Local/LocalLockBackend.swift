@@ -12,7 +12,8 @@ import Foundation
 public struct LocalLockBackend: LockBackend {
     /// The directory holding the lock files (created with mode 0700 on first write).
     public let directory: String
-    /// The name of this host: holders from it whose PID is dead are dropped.
+    /// The name of this host: holders from it whose PID is dead, or reused by a later process (another start
+    /// time), are dropped.
     public let hostname: String
     private let files: LockDirectory
 
@@ -97,6 +98,13 @@ public struct LocalLockBackend: LockBackend {
     }
 
     private func isLive(_ holder: LockHolder, at now: Date) -> Bool {
-        !holder.isExpired(at: now) && !(holder.host == hostname && processIsGone(holder.pid))
+        !holder.isExpired(at: now) && !(holder.host == hostname && Self.processIsGone(holder))
+    }
+
+    /// Whether the process of `holder` (of this host) has exited, or its PID now names a later process.
+    static func processIsGone(_ holder: LockHolder) -> Bool {
+        if SpicerackLocks.processIsGone(holder.pid) { return true }
+        guard let recorded = holder.pidStartTime, let current = processStartTime(holder.pid) else { return false }
+        return recorded != current
     }
 }
