@@ -38,8 +38,19 @@ struct DeployLogCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Show DEBUG records too.")
     var verbose = false
 
+    @Option(
+        help: ArgumentHelp(
+            "When to color the records: auto (on a terminal, unless NO_COLOR is set), always or never.",
+            valueName: "WHEN"))
+    var color: ColorChoice = .auto
+
     @Argument(help: "Filter expression.")
     var expression = ""
+
+    /// `--color`.
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
 
     func run() throws {
         let filter: DeployLogFilter
@@ -49,7 +60,15 @@ struct DeployLogCommand: ParsableCommand {
             printError("scap deploy-log: \(error)\n\(error.caretDiagnostic)")
             throw ExitCode.validationFailure
         }
-        let colorize = isatty(STDOUT_FILENO) == 1 || ProcessInfo.processInfo.environment["FORCE_COLOR"] != nil
+        let environment = ProcessInfo.processInfo.environment
+        let colorize =
+            switch color {
+            case .always: true
+            case .never: false
+            case .auto:
+                (isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty)
+                    || environment["FORCE_COLOR"] != nil
+            }
         let formatter = DeployLogFormatter(colorize: colorize)
         let directory = DeployLogDirectory(root: FileManager.default.currentDirectoryPath)
 

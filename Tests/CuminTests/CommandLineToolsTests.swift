@@ -49,4 +49,29 @@ import Testing
         let afterStop = try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host1", "true"])
         #expect(afterStop.status == 255)
     }
+
+    /// The README's order: `testbed start --dir DIR`, then `testbed down host2` with no --dir acts on DIR.
+    @Test func testbedCommandsFollowTheLastStartedBed() throws {
+        let directory = try TemporaryDirectory("testbed-last")
+        defer { directory.remove() }
+        let testbed = productPath("testbed")
+        let dir = directory.path + "/bed"
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = directory.path
+        environment["CUMIN_TESTBED_DIR"] = nil
+        let start = try runProcess(testbed, ["start", "--dir", dir, "--hosts", "2"], environment: environment)
+        #expect(start.status == 0, "\(start.stderr)")
+        defer { _ = try? runProcess(testbed, ["stop", "--dir", dir]) }
+        let down = try runProcess(testbed, ["down", "host2"], environment: environment)
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host2", "true"]).status == 255)
+        #expect(try runProcess(testbed, ["status"], environment: environment).stdout.contains("host2"))
+        #expect(try runProcess(testbed, ["stop"], environment: environment).status == 0)
+        // Stopped: nothing names a running bed any more, and the error says how to name one.
+        var elsewhere = environment
+        elsewhere["CUMIN_TESTBED_DIR"] = directory.path + "/nothing"
+        let missing = try runProcess(testbed, ["status"], environment: elsewhere)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("(from CUMIN_TESTBED_DIR): pass --dir DIR or set CUMIN_TESTBED_DIR"))
+    }
 }
