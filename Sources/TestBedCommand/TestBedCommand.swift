@@ -9,6 +9,7 @@ struct TestBedCommand: ParsableCommand {
         abstract: "A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.",
         discussion: "Each host gets its own sshd on 127.0.1.<i> with its own host key and, as root, its own /srv "
             + "and hostname. Use the generated client configuration: ssh -F <dir>/ssh_config host1 ...",
+        version: "0.1.0-swift",
         subcommands: [
             Start.self, Stop.self, Status.self, Environment.self, HostFaultCommand<Down>.self,
             HostFaultCommand<Up>.self,
