@@ -65,22 +65,19 @@ for tool in "${tools[@]}"; do
   "$prefix/bin/$tool" --generate-completion-script fish >"$prefix/share/fish/vendor_completions.d/$tool.fish"
 done
 
-# Manual pages: swift-argument-parser's generate-manual tool (built by its plugin, offline) reads each tool's
-# `--experimental-dump-help`.
+# Manual pages: swift-argument-parser's generate-manual plugin (offline; it reuses the release build) writes one
+# page per command and subcommand from each tool's `--experimental-dump-help`.
 if [[ $man == 1 ]]; then
   install -d "$prefix/share/man/man1"
-  generator=$(find .build -type f -name generate-manual -perm -u+x 2>/dev/null | head -n 1)
-  if [[ -z $generator ]]; then
-    # Running the plugin once builds the tool (and pages for the products it recognises).
-    swift package plugin generate-manual >/dev/null 2>&1 || true
-    generator=$(find .build -type f -name generate-manual -perm -u+x 2>/dev/null | head -n 1)
-  fi
-  if [[ -n $generator ]]; then
-    for tool in "${tools[@]}"; do
-      "$generator" "$prefix/bin/$tool" --multi-page --output-directory "$prefix/share/man/man1" >/dev/null
+  outputs=.build/plugins/GenerateManual/outputs
+  rm -rf "$outputs"
+  if swift package plugin generate-manual --multi-page >/dev/null 2>&1; then
+    for page in "$outputs"/*/*.1; do
+      [[ $page == *.help.1 ]] || install -m 0644 "$page" "$prefix/share/man/man1/"
     done
   else
-    echo "install.sh: generate-manual could not be built; no manual pages (the tools' --help says the same)" >&2
+    echo "install.sh: the generate-manual plugin failed (run: swift package plugin generate-manual); no manual" \
+      "pages, the tools' --help says the same" >&2
   fi
 fi
 
