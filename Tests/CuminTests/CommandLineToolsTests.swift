@@ -30,6 +30,30 @@ import Testing
         #expect(output.stderr.contains("position 2"))
     }
 
+    @Test(arguments: ["cumin", "nodeset", "cookbook", "scap", "testbed"])
+    func everyToolHasVersionAndCompletions(tool: String) throws {
+        let version = try runProcess(productPath(tool), ["--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(!version.stdout.isEmpty)
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try runProcess(productPath(tool), ["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(tool) \(shell): \(script.stderr)")
+            #expect(script.stdout.contains(tool))
+        }
+    }
+
+    /// Each default is printed once, by argument-parser.
+    @Test func helpTextsPrintEachDefaultOnce() throws {
+        let cumin = try runProcess(productPath("cumin"), ["--help"]).stdout
+        #expect(cumin.components(separatedBy: "/etc/cumin/config.yaml").count == 2)
+        #expect(cumin.contains("(default: session when connections"))
+        let nodeset = try runProcess(productPath("nodeset"), ["--help"]).stdout
+        #expect(nodeset.components(separatedBy: "default").count == 2)
+        let scap = try runProcess(productPath("scap"), ["deploy", "--help"]).stdout
+        #expect(!scap.contains("(default 600)"))
+        #expect(scap.contains("(default: 600.0)"))
+    }
+
     @Test func testbedStartsInjectsFaultsAndStops() throws {
         let directory = try TemporaryDirectory("testbed-cli")
         defer { directory.remove() }
