@@ -7,8 +7,11 @@
 #   packages+=(debian-package ...)   installed with apt-get when missing (check before appending)
 #   pip_packages+=(name==version ...) installed into the project's tools venv, .venv/ at the repository root
 # The venv's bin/ is where the tests look for PyPI tools (TestBed's `toolsVenv`).
+# `setup.sh --demo` installs only what scripts/demo.sh needs (OpenSSH, git): no test servers, parts or venv.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+demo_only=0
+[[ ${1:-} == --demo ]] && demo_only=1
 
 packages=()
 pip_packages=()
@@ -18,16 +21,18 @@ command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || packages+=(util-linux)
 command -v pgrep >/dev/null 2>&1 || packages+=(procps)
 command -v git >/dev/null 2>&1 || packages+=(git)
-command -v script >/dev/null 2>&1 || packages+=(bsdutils)   # pseudo-terminal for the cookbook menu tests
-[[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests
-command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
+if [[ $demo_only == 0 ]]; then
+  command -v script >/dev/null 2>&1 || packages+=(bsdutils)   # pseudo-terminal for the cookbook menu tests
+  [[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests
+  command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
 
-shopt -s nullglob
-for part in "$repo"/scripts/setup.d/*.sh; do
-  # shellcheck source=/dev/null
-  source "$part"
-done
-shopt -u nullglob
+  shopt -s nullglob
+  for part in "$repo"/scripts/setup.d/*.sh; do
+    # shellcheck source=/dev/null
+    source "$part"
+  done
+  shopt -u nullglob
+fi
 
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
@@ -40,8 +45,16 @@ if ((${#packages[@]})); then
   # Deduplicate: several parts may ask for the same package.
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
   echo "setup: installing ${packages[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  # Quiet unless it fails: apt's and debconf's chatter goes to a log shown only then.
+  apt_log=$(mktemp)
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "${packages[@]}"; } >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    rm -f "$apt_log"
+    echo "setup: installing ${packages[*]} failed (see above)" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
 fi
 
 if ((${#pip_packages[@]})); then

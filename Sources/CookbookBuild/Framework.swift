@@ -3,8 +3,8 @@ import Foundation
 /// The built Spicerack framework that cookbook trees are compiled against: `libSpicerackFramework.so`, the Swift
 /// modules it exports, and the module maps of the C libraries those modules import.
 ///
-/// It is found next to the running `cookbook` executable (both come out of the same `swift build`), or in
-/// `SPICERACK_FRAMEWORK_DIR`.
+/// It is found in `SPICERACK_FRAMEWORK_DIR`, else next to the running `cookbook` executable (both come out of the
+/// same `swift build`), else in `../lib/spicerack-swift` beside it (where `scripts/install.sh` puts it).
 public struct Framework: Sendable, Equatable {
     /// The directory holding the library and `Modules/`.
     public var directory: String
@@ -35,7 +35,11 @@ public struct Framework: Sendable, Equatable {
             directory = configured
         } else {
             let path = executable ?? ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-            directory = (path as NSString).deletingLastPathComponent
+            let beside = (path as NSString).deletingLastPathComponent
+            let installed = ((beside as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent("lib/spicerack-swift")
+            let besideHasIt = FileManager.default.fileExists(atPath: (beside as NSString).appendingPathComponent(libraryName))
+            directory = besideHasIt || !FileManager.default.fileExists(atPath: installed) ? beside : installed
         }
         let library = (directory as NSString).appendingPathComponent(libraryName)
         let module = (directory as NSString).appendingPathComponent("Modules/Spicerack.swiftmodule")

@@ -18,7 +18,7 @@ struct CuminCommand: AsyncParsableCommand {
             """,
         version: version)
 
-    @Option(name: [.short, .long], help: "configuration file. [default: /etc/cumin/config.yaml]")
+    @Option(name: [.short, .long], help: "configuration file.")
     var config = "/etc/cumin/config.yaml"
 
     @Option(name: .customLong("global-timeout"), help: "Global timeout in seconds for the whole execution.")
@@ -27,7 +27,7 @@ struct CuminCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Timeout in seconds for the execution of every command in each host.")
     var timeout: Double?
 
-    @Option(name: [.short, .long], help: "Execution mode (sync|async), required with multiple COMMANDS.")
+    @Option(name: [.short, .long], help: "Execution mode, required with multiple COMMANDS.")
     var mode: ExecutionOptions.Mode?
 
     @Option(
@@ -48,11 +48,18 @@ struct CuminCommand: AsyncParsableCommand {
         help: "USE WITH CAUTION! Treat any exit code as success.")
     var ignoreExitCodes = false
 
-    @Option(name: [.short, .long], help: "Output format for a single command (txt|json).")
+    @Option(name: [.short, .long], help: "Output format for a single command.")
     var output: CuminInvocation.OutputFormat?
 
-    @Flag(name: [.short, .customLong("no-colors")], help: "Disable colored output (also NO_COLOR).")
+    @Flag(name: [.short, .customLong("no-colors")], help: "Disable colored output (same as --color never).")
     var noColors = false
+
+    @Option(
+        name: .customLong("color"),
+        help: ArgumentHelp(
+            "When to color the output: auto (on a terminal, unless NO_COLOR is set), always or never.",
+            valueName: "WHEN"))
+    var color: Colors.Choice = .auto
 
     @Flag(help: "USE WITH CAUTION! Run without confirming the number of affected hosts.")
     var force = false
@@ -71,12 +78,20 @@ struct CuminCommand: AsyncParsableCommand {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Keep one SSH master connection per host during the run [default: on with several commands].")
+        help: """
+            Run all the commands of a host over one connection, in the --connection-reuse mode (default: on with \
+            several commands, off with one).
+            """)
     var reuseConnections: Bool?
 
     @Option(
         name: .customLong("connection-reuse"),
-        help: "How commands to one host share a connection: none, multiplexed (ControlMaster) or session.")
+        help: ArgumentHelp(
+            """
+            How commands to one host share a connection: session (one remote shell per host runs every command), \
+            multiplexed (OpenSSH ControlMaster) or none (one ssh per command). (default: session when connections \
+            are reused, else none)
+            """, valueName: "MODE"))
     var connectionReuse: ConnectionReuse?
 
     @Flag(name: [.short, .long], help: "Log at DEBUG level to the log file.")
@@ -138,6 +153,7 @@ struct CuminCommand: AsyncParsableCommand {
         invocation.ignoreExitCodes = ignoreExitCodes
         invocation.output = output
         invocation.noColors = noColors
+        invocation.color = color
         invocation.force = force
         invocation.backend = backend
         invocation.transport = transport
@@ -157,6 +173,7 @@ struct CuminCommand: AsyncParsableCommand {
 extension ExecutionOptions.Mode: ExpressibleByArgument {}
 extension CuminInvocation.OutputFormat: ExpressibleByArgument {}
 extension ConnectionReuse: ExpressibleByArgument {}
+extension Colors.Choice: ExpressibleByArgument {}
 
 /// Unbuffered writes to standard error.
 enum FileHandleStandardError {

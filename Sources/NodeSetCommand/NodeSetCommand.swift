@@ -14,10 +14,12 @@ struct NodeSetCommand: ParsableCommand {
         commandName: "nodeset",
         abstract: "Fold, expand or count cluster node sets (ClusterShell 1.9.3 syntax).",
         discussion: """
-            All node set arguments are combined by union; with no argument, whitespace separated node sets are
+            All node set arguments are combined by union; with no argument, whitespace separated node sets are \
             read from standard input. Expressions use ClusterShell syntax: host[1-10/2],rack[1-2]-node[01-08]!host3.
+
             The --exclude, --intersection and --xor operations are applied after the union, in that order.
-            """
+            """,
+        version: "1.9.3-swift.1"
     )
 
     @Flag(name: [.customShort("c"), .long], help: "Show the number of nodes.")
@@ -30,7 +32,7 @@ struct NodeSetCommand: ParsableCommand {
     var fold = false
 
     @Option(name: [.customShort("S"), .long], help: "Separator used when expanding (default: a space).")
-    var separator = " "
+    var separator: String?
 
     @Option(name: [.customShort("x"), .long], help: "Exclude the given node set.")
     var exclude: [String] = []
@@ -64,7 +66,7 @@ struct NodeSetCommand: ParsableCommand {
             if count {
                 output = String(result.count)
             } else if expand {
-                output = result.nodes.joined(separator: separator)
+                output = result.nodes.joined(separator: separator ?? " ")
             } else {
                 output = result.description
             }

@@ -53,7 +53,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
     var sshConfig: String?
 
-    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock (default 600).")
+    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock.")
     var lockTimeout: Double = 600
 
     @Option(name: .customLong("global-lock"), help: "The global lock file.")

@@ -32,8 +32,19 @@ struct DeployLogCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Show DEBUG records too.")
     var verbose = false
 
+    @Option(
+        help: ArgumentHelp(
+            "When to color the records: auto (on a terminal, unless NO_COLOR is set), always or never.",
+            valueName: "WHEN"))
+    var color: ColorChoice = .auto
+
     @Argument(help: "Filter expression.")
     var expression = ""
+
+    /// `--color`.
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
 
     func run() async throws {
         var options = DeployLogOptions()
@@ -41,6 +52,11 @@ struct DeployLogCommand: AsyncParsableCommand {
         options.file = file
         options.verbose = verbose
         options.expression = expression
+        switch color {
+        case .always: options.colorize = true
+        case .never: options.colorize = false
+        case .auto: options.colorize = nil
+        }
         let code = await DeployLogApplication().run(options)
         if code != ScapExitCode.success { throw ExitCode(code) }
     }

@@ -42,7 +42,7 @@ struct LockCommand: AsyncParsableCommand {
     @Option(name: .customShort("D"), help: "Override a scap.cfg key, as key:value (repeatable).")
     var defines: [String] = []
 
-    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock, 0 to 3600 (default 600).")
+    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock, 0 to 3600.")
     var lockTimeout: Double = 600
 
     @Option(name: .customLong("global-lock"), help: "The global lock file.")

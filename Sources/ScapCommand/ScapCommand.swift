@@ -7,6 +7,7 @@ struct ScapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scap",
         abstract: "Deploy git repositories to groups of targets.",
+        version: "0.1.0-swift (Scap3 compatible)",
         subcommands: [DeployCommand.self, DeployLogCommand.self, LockCommand.self]
     )
 

@@ -132,6 +132,11 @@ public final class TestBed: Sendable {
         FileManager.default.fileExists(atPath: TestBedState.path(in: directory))
     }
 
+    /// Whether a bed is recorded as running in `directory`, without attaching to it.
+    public static func isRecorded(in directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: TestBedState.path(in: directory))
+    }
+
     // MARK: Fault injection
 
     /// Stops the sshd of `name` (and the sessions it serves): connections to it are then refused.

@@ -9,6 +9,7 @@ struct TestBedCommand: ParsableCommand {
         abstract: "A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.",
         discussion: "Each host gets its own sshd on 127.0.1.<i> with its own host key and, as root, its own /srv "
             + "and hostname. Use the generated client configuration: ssh -F <dir>/ssh_config host1 ...",
+        version: "0.1.0-swift",
         subcommands: [
             Start.self, Stop.self, Status.self, Environment.self, HostFaultCommand<Down>.self,
             HostFaultCommand<Up>.self,
@@ -17,24 +18,77 @@ struct TestBedCommand: ParsableCommand {
 }
 
 /// The bed directory option shared by every subcommand.
+///
+/// The directory is, in order: `--dir`, `$CUMIN_TESTBED_DIR`, the directory of the last `testbed start` while that
+/// bed runs (recorded in `~/.cache/cumin-testbed/last-dir`), then `/tmp/cumin-testbed`. So
+/// `testbed start --dir /tmp/bed` followed by `testbed down host2` acts on `/tmp/bed`.
 struct DirectoryOption: ParsableArguments {
-    @Option(name: .long, help: "Directory of the bed (default: $CUMIN_TESTBED_DIR or /tmp/cumin-testbed).")
+    static let defaultDirectory = "/tmp/cumin-testbed"
+
+    @Option(
+        name: .long,
+        help: """
+            Directory of the bed (default: $CUMIN_TESTBED_DIR, else the last started bed while it runs, else \
+            /tmp/cumin-testbed).
+            """)
     var dir: String?
 
-    var path: String {
-        if let dir { return absolute(dir) }
+    /// The directory and where it came from (for error messages).
+    var resolved: (path: String, source: String) {
+        if let dir { return (absolute(dir), "--dir") }
         if let variable = ProcessInfo.processInfo.environment["CUMIN_TESTBED_DIR"], !variable.isEmpty {
-            return absolute(variable)
+            return (absolute(variable), "CUMIN_TESTBED_DIR")
         }
-        return "/tmp/cumin-testbed"
+        if let last = Self.lastStarted(), TestBed.isRecorded(in: last) {
+            return (last, "the last 'testbed start'")
+        }
+        return (Self.defaultDirectory, "the default directory")
     }
+
+    var path: String { resolved.path }
 
     private func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     func attach() throws -> TestBed {
-        try reportingErrors { try TestBed.attach(directory: path) }
+        let (path, source) = resolved
+        do {
+            return try TestBed.attach(directory: path)
+        } catch TestBedError.notRunning {
+            FileHandle.standardError.write(
+                Data(
+                    ("testbed: no running test bed in \(path) (from \(source)): pass --dir DIR or set "
+                        + "CUMIN_TESTBED_DIR to the directory given to 'testbed start'\n").utf8))
+            throw ExitCode.failure
+        } catch {
+            return try reportingErrors { throw error }
+        }
+    }
+
+    /// The file naming the directory of the last `testbed start`.
+    static var lastStartedRecord: String {
+        let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/cumin-testbed/last-dir"
+    }
+
+    static func lastStarted() -> String? {
+        guard let data = FileManager.default.contents(atPath: lastStartedRecord) else { return nil }
+        let text = String(decoding: data.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.hasPrefix("/") ? text : nil
+    }
+
+    /// Records `directory` as the last started bed; failing to record is not an error (use --dir then).
+    static func recordStarted(_ directory: String) {
+        let record = lastStartedRecord
+        try? FileManager.default.createDirectory(
+            atPath: (record as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? Data((directory + "\n").utf8).write(to: URL(fileURLWithPath: record), options: .atomic)
+    }
+
+    /// Forgets the record when it names `directory`.
+    static func forgetStarted(_ directory: String) {
+        if lastStarted() == directory { try? FileManager.default.removeItem(atPath: lastStartedRecord) }
     }
 }
 
@@ -68,6 +122,7 @@ extension TestBedCommand {
                 privateSrv: isRoot && !noPrivateSrv, privateHostname: isRoot && !noPrivateSrv, kexAlgorithms: kex)
             let started = Date()
             let bed = try reportingErrors { try TestBed.start(configuration) }
+            DirectoryOption.recordStarted(bed.directory)
             let seconds = Date().timeIntervalSince(started)
             print("test bed started in \(bed.directory) (\(String(format: "%.2f", seconds)) s)")
             print("ssh_config: \(bed.sshConfigPath)")
@@ -80,6 +135,7 @@ extension TestBedCommand {
             if let first = bed.hosts.first ?? bed.sharedHosts.first {
                 print("try: ssh -F \(bed.sshConfigPath) \(first) hostname")
             }
+            print("other testbed commands use this bed until it stops (or pass --dir, or set CUMIN_TESTBED_DIR)")
         }
     }
 
@@ -88,11 +144,13 @@ extension TestBedCommand {
         @OptionGroup var directory: DirectoryOption
 
         func run() throws {
-            guard let bed = try? TestBed.attach(directory: directory.path) else {
-                print("no test bed running in \(directory.path)")
+            let (path, source) = directory.resolved
+            guard let bed = try? TestBed.attach(directory: path) else {
+                print("no test bed running in \(path) (from \(source); pass --dir DIR or set CUMIN_TESTBED_DIR)")
                 return
             }
             try reportingErrors { try bed.stop() }
+            DirectoryOption.forgetStarted(bed.directory)
             print("test bed in \(bed.directory) stopped")
         }
     }

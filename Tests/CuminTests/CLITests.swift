@@ -35,6 +35,28 @@ import Testing
         }
     }
 
+    /// Standard output and standard error used to be read from two pipes and interleaved by arrival, so identical
+    /// hosts could land in different groups. Merged on the host, they always form one group, in both modes.
+    @Test func mixedOutputOfIdenticalHostsIsOneGroup() async throws {
+        try await withTestBed(hosts: 8) { bed, _ in
+            let config = try writeConfig(bed)
+            let command = "printf 'a\\nb\\n'; echo err >&2"
+            let group = "(8) host[1-8]\n----- OUTPUT for command #1: '\(command)' -----\na\nb\nerr\n"
+            for _ in 0..<3 {
+                let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-8]", command])
+                #expect(output.status == 0, "\(output.stderr)")
+                #expect(output.stdout == "===== NODE GROUP =====\n" + group + "================\n")
+            }
+            let session = try cumin([
+                "-c", config, "-n", "--force", "--no-progress", "-m", "sync", "host[1-8]", command, "echo err2 >&2; echo out2",
+            ])
+            #expect(session.status == 0, "\(session.stderr)")
+            #expect(session.stdout.components(separatedBy: "===== NODE GROUP =====").count == 3)
+            #expect(session.stdout.contains(group))
+            #expect(session.stdout.contains("(8) host[1-8]\n----- OUTPUT for command #2: 'echo err2 >&2; echo out2' -----\nerr2\nout2\n"))
+        }
+    }
+
     @Test func groupsOutputsAndSummarises() async throws {
         try await withTestBed { bed, _ in
             let config = try writeConfig(bed)

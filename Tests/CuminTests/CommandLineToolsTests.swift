@@ -30,6 +30,30 @@ import Testing
         #expect(output.stderr.contains("position 2"))
     }
 
+    @Test(arguments: ["cumin", "nodeset", "cookbook", "scap", "testbed"])
+    func everyToolHasVersionAndCompletions(tool: String) throws {
+        let version = try runProcess(productPath(tool), ["--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(!version.stdout.isEmpty)
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try runProcess(productPath(tool), ["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(tool) \(shell): \(script.stderr)")
+            #expect(script.stdout.contains(tool))
+        }
+    }
+
+    /// Each default is printed once, by argument-parser.
+    @Test func helpTextsPrintEachDefaultOnce() throws {
+        let cumin = try runProcess(productPath("cumin"), ["--help"]).stdout
+        #expect(cumin.components(separatedBy: "/etc/cumin/config.yaml").count == 2)
+        #expect(cumin.contains("(default: session when connections"))
+        let nodeset = try runProcess(productPath("nodeset"), ["--help"]).stdout
+        #expect(nodeset.components(separatedBy: "default").count == 2)
+        let scap = try runProcess(productPath("scap"), ["deploy", "--help"]).stdout
+        #expect(!scap.contains("(default 600)"))
+        #expect(scap.contains("(default: 600.0)"))
+    }
+
     @Test func testbedStartsInjectsFaultsAndStops() throws {
         let directory = try TemporaryDirectory("testbed-cli")
         defer { directory.remove() }
@@ -48,5 +72,30 @@ import Testing
         #expect(try runProcess(testbed, ["stop", "--dir", dir]).status == 0)
         let afterStop = try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host1", "true"])
         #expect(afterStop.status == 255)
+    }
+
+    /// The README's order: `testbed start --dir DIR`, then `testbed down host2` with no --dir acts on DIR.
+    @Test func testbedCommandsFollowTheLastStartedBed() throws {
+        let directory = try TemporaryDirectory("testbed-last")
+        defer { directory.remove() }
+        let testbed = productPath("testbed")
+        let dir = directory.path + "/bed"
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = directory.path
+        environment["CUMIN_TESTBED_DIR"] = nil
+        let start = try runProcess(testbed, ["start", "--dir", dir, "--hosts", "2"], environment: environment)
+        #expect(start.status == 0, "\(start.stderr)")
+        defer { _ = try? runProcess(testbed, ["stop", "--dir", dir]) }
+        let down = try runProcess(testbed, ["down", "host2"], environment: environment)
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(try runProcess("/usr/bin/ssh", ["-F", dir + "/ssh_config", "host2", "true"]).status == 255)
+        #expect(try runProcess(testbed, ["status"], environment: environment).stdout.contains("host2"))
+        #expect(try runProcess(testbed, ["stop"], environment: environment).status == 0)
+        // Stopped: nothing names a running bed any more, and the error says how to name one.
+        var elsewhere = environment
+        elsewhere["CUMIN_TESTBED_DIR"] = directory.path + "/nothing"
+        let missing = try runProcess(testbed, ["status"], environment: elsewhere)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("(from CUMIN_TESTBED_DIR): pass --dir DIR or set CUMIN_TESTBED_DIR"))
     }
 }

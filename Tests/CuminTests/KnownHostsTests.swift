@@ -87,6 +87,24 @@ struct KnownHostsTests {
         #expect(result.warnings.count == 2)
     }
 
+    @Test func aNodeSetPatternCountsAsTheHostsItFoldsTo() throws {
+        let path = QueryFixtures.writeTemporaryFile(
+            named: "known_hosts",
+            contents: "@cert-authority kh-ca[1-2].example.net ssh-ed25519 AAAA\nkh-web1.example.net ssh-ed25519 AAAA\n"
+                + "bad[1-.example.net ssh-ed25519 AAAA\n")
+        let backend = try KnownHostsBackend(files: [path])
+        #expect(backend.knownHosts.count == 3)
+        #expect(backend.knownHosts.description == "kh-ca[1-2].example.net,kh-web1.example.net")
+        #expect(backend.warnings.count == 1)
+        #expect(backend.warnings.first?.contains("'bad[1-.example.net' on line 3") == true)
+        var configuration = Configuration()
+        configuration.knownHostsFiles = [path]
+        let all = try Query(configuration: configuration).execute("K{kh-*}")
+        #expect(all.count == 3)
+        #expect(try NodeSet(all.description).count == all.count)
+        #expect(try Query(configuration: configuration).execute("K{kh-ca2*}").nodes == ["kh-ca2.example.net"])
+    }
+
     @Test func missingFileIsAClearError() throws {
         var configuration = Configuration()
         configuration.knownHostsFiles = ["/nonexistent/known_hosts"]

@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    @Test(arguments: [ConnectionReuse.none, .session])
+    func mergedStreamsKeepTheOrderTheCommandWroteIn(reuse: ConnectionReuse) async throws {
+        try await withTestBed(hosts: 4) { _, configuration in
+            let transport = try OpenSSHTransport(
+                configuration: configuration, connectionReuse: reuse, mergeStandardError: true)
+            let results = try await Executor(transport: transport).run(
+                [Command("printf 'a\\nb\\n'; echo err >&2; echo c"), Command("echo e2 >&2; exit 3")],
+                on: try NodeSet("host[1-4]"))
+            for host in results.hosts {
+                #expect(host.results.first?.stdoutText == "a\nb\nerr\nc\n")
+                #expect(host.results.first?.stderrText == "")
+                #expect(host.results.first?.outputText == "a\nb\nerr\nc")
+            }
+            #expect(results.outputGroups(command: 0).map(\.hosts.description) == ["host[1-4]"])
+        }
+    }
+
     @Test func nonZeroExitCodesFail() async throws {
         try await withTestBed { _, configuration in
             let results = try await run([Command("exit 3")], on: "host[1-2]", configuration)

@@ -140,13 +140,35 @@ import Testing
         #expect(stderr.hasPrefix("100.0% (2/2) success ratio (>= 100.0% threshold) for command #1: 'echo hi'."))
     }
 
+    @Test func plainProgressShowsFailOnlyWhenAHostFailed() {
+        let console = Console.memory()
+        let progress = ProgressBars(console: console, colors: Colors(enabled: false), style: .plain)
+        progress.reset(total: 3)
+        for _ in 0..<3 { progress.update(success: true) }
+        progress.close()
+        #expect(console.capturedStderr.hasPrefix("PASS 100% (3/3) ["))
+        #expect(!console.capturedStderr.contains("FAIL"))
+        #expect(!console.capturedStderr.contains("\u{1B}"))
+        progress.reset(total: 2)
+        progress.update(success: true)
+        progress.update(success: false)
+        progress.close()
+        #expect(console.capturedStderr.contains("\nPASS  50% (1/2) ["))
+        #expect(console.capturedStderr.contains("\nFAIL  50% (1/2) ["))
+    }
+
     @Test func colorsFollowCumin() {
         let colors = Colors(enabled: true)
         #expect(colors.blue("x") == "\u{1B}[34mx\u{1B}[39m")
         #expect(colors.red("") == "")
-        #expect(!Colors.detect(disabledByFlag: false, environment: ["NO_COLOR": "1"]).enabled)
-        #expect(Colors.detect(disabledByFlag: false, environment: [:]).enabled)
-        #expect(!Colors.detect(disabledByFlag: true, environment: [:]).enabled)
+        #expect(!Colors.detect(disabledByFlag: false, environment: ["NO_COLOR": "1"], isTerminal: true).enabled)
+        #expect(Colors.detect(disabledByFlag: false, environment: [:], isTerminal: true).enabled)
+        #expect(!Colors.detect(disabledByFlag: true, environment: [:], isTerminal: true).enabled)
+        // Not a terminal: no colours unless asked for.
+        #expect(!Colors.detect(disabledByFlag: false, environment: [:], isTerminal: false).enabled)
+        #expect(Colors.detect(disabledByFlag: false, environment: [:], isTerminal: false, choice: .always).enabled)
+        #expect(!Colors.detect(disabledByFlag: false, environment: [:], isTerminal: true, choice: .never).enabled)
+        #expect(!Colors.detect(disabledByFlag: true, environment: [:], isTerminal: true, choice: .always).enabled)
     }
 
     @Test(arguments: [

@@ -61,6 +61,18 @@ struct CookbookBuildTests {
         let unknown = try await fixture.run(["-l"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("key 'instance_params.bogus_param' is not a known parameter"))
+        try "cookbooks_base_dir: [\(fixture.tree)]\n".write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let misspelt = try await fixture.run(["-l"])
+        #expect(misspelt.status == 1)
+        #expect(
+            misspelt.stderr
+                == "\(fixture.configPath): key 'cookbooks_base_dir' is not a known key (did you mean 'cookbooks_base_dirs', 'cookbooks_cache_dir'?)\n"
+        )
+        try "cookbooks_base_dirs: [\(fixture.tree)]\ninstance_params: {lock_try: 3}\nsite_specific: {a: 1}\n".write(
+            toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let parameter = try await fixture.run(["-l"])
+        #expect(parameter.status == 1)
+        #expect(parameter.stderr.contains("key 'instance_params.lock_try' is not a known parameter (did you mean 'lock_tries'"))
         let absent = try await fixture.run(["-c", "/nonexistent/config.yaml", "-l"])
         #expect(absent.status == 1)
         #expect(absent.stderr.contains("/nonexistent/config.yaml"))

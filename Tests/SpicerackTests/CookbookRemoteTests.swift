@@ -74,17 +74,21 @@ struct CookbookRemoteTests {
 
     @Test func aFailedBatchStopsTheRunAndRollsBack() async throws {
         try await withExamples { bed, fixture in
-            // host2 fails its check: batch 1 (host1) passes, batch 2 (host2) fails, host3 is never touched.
+            // host2 fails its check: batch 1 (host1) passes, batch 2 (host2) fails and is restored (its restart
+            // undone), host3 is never touched; the cookbook's documented failure code is 1.
             try "broken".write(toFile: bed.srvPath(of: "host2") + "/broken", atomically: true, encoding: .utf8)
             let result = try await fixture.run([
                 "sre.hosts.rolling-restart", "A:dns", "nginx", "--batch-size", "1",
                 "--restart-command", "touch /srv/{service}.restarted", "--check-command", "test ! -e /srv/broken",
+                "--rollback-command", "rm /srv/{service}.restarted",
             ])
-            #expect(result.status == 99, "\(result.stderr)")
-            #expect(result.stderr.contains("Cumin execution failed (exit_code="))
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("Batch 2 failed on host2: Cumin execution failed (exit_code="))
+            #expect(result.stderr.contains("Restoring the failed batch host2: rm /srv/nginx.restarted"))
             #expect(result.stderr.contains("The rolling restart of nginx stopped"))
-            #expect(result.stderr.contains("END (FAIL) - Cookbook sre.hosts.rolling-restart (exit_code=99)"))
+            #expect(result.stderr.contains("END (FAIL) - Cookbook sre.hosts.rolling-restart (exit_code=1)"))
             #expect(FileManager.default.fileExists(atPath: bed.srvPath(of: "host1") + "/nginx.restarted"))
+            #expect(!FileManager.default.fileExists(atPath: bed.srvPath(of: "host2") + "/nginx.restarted"))
             #expect(!FileManager.default.fileExists(atPath: bed.srvPath(of: "host3") + "/nginx.restarted"))
         }
     }

@@ -30,7 +30,9 @@ public struct CuminApplication: Sendable {
     /// Runs one invocation and returns the process exit code (see ``CuminExitCode``).
     public func run(_ arguments: CuminInvocation) async -> Int32 {
         var invocation = arguments
-        let colors = Colors.detect(disabledByFlag: invocation.noColors, environment: environment)
+        let colors = Colors.detect(
+            disabledByFlag: invocation.noColors, environment: environment,
+            isTerminal: console.stdoutIsTerminal && console.stderrIsTerminal, choice: invocation.color)
         do throws(ExecutionError) {
             try invocation.validate()
         } catch {
@@ -179,7 +181,9 @@ public struct CuminApplication: Sendable {
         case "clustershell", "openssh", "ssh":
             let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
             let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
-            return try OpenSSHTransport(configuration: configuration, connectionReuse: mode)
+            // One stream per command, merged on the host: identical hosts always show identical output, so they
+            // always land in one group (cumin reads ssh's two streams from one pipe).
+            return try OpenSSHTransport(configuration: configuration, connectionReuse: mode, mergeStandardError: true)
         case "noop":
             return NoOpTransport(fanout: configuration.clustershell.fanout)
         default:

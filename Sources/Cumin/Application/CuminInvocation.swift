@@ -28,6 +28,8 @@ public struct CuminInvocation: Sendable {
     public var output: OutputFormat?
     /// `-n/--no-colors`.
     public var noColors = false
+    /// `--color auto|always|never`: `auto` colours only a terminal, and honours `NO_COLOR`.
+    public var color: Colors.Choice = .auto
     /// `--force`.
     public var force = false
     /// `--backend`.

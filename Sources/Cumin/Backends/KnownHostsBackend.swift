@@ -51,6 +51,11 @@ public struct KnownHostsBackend: Backend {
                             message: "\(file):\(index + 1): \(refused.problem)", query: "", position: 0,
                             hint: "remove the entry from the known hosts file")
                     }
+                    for host in found where host.contains("[") && !Self.isNodeSet(host) {
+                        warnings.append(
+                            "Discarded invalid host '\(host)' on line \(index + 1) in known hosts file '\(file)': "
+                                + "not a valid node set")
+                    }
                     hosts.formUnion(found)
                 case .skipped:
                     continue
@@ -68,9 +73,32 @@ public struct KnownHostsBackend: Backend {
         self.init(names: Set(knownHosts), warnings: [])
     }
 
+    private static func isNodeSet(_ text: String) -> Bool {
+        do {
+            _ = try NodeSet(text)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// A host field may be a node-set pattern (`kh-ca[1-2].example.net`, usually on `@cert-authority` lines): it
+    /// stands for the hosts it expands to, as in cumin, so the count matches the folded form. A pattern that does
+    /// not parse is left out (``init(files:)`` warns about it).
     private init(names: Set<String>, warnings: [String]) {
-        self.names = names.sorted()
-        self.knownHosts = NodeSet(nodes: self.names)
+        var plain: [String] = []
+        var patterns = NodeSet()
+        for name in names {
+            if name.contains("[") {
+                if let expanded = try? NodeSet(name) { patterns.formUnion(expanded) }
+            } else {
+                plain.append(name)
+            }
+        }
+        var known = NodeSet(nodes: plain)
+        known.formUnion(patterns)
+        self.knownHosts = known
+        self.names = patterns.isEmpty ? plain.sorted() : Array(Set(plain).union(patterns.nodes)).sorted()
         self.warnings = warnings
     }
 

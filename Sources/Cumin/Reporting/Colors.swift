@@ -8,9 +8,27 @@ public struct Colors: Sendable, Hashable {
         self.enabled = enabled
     }
 
-    /// Colours on unless `disabledByFlag` or the `NO_COLOR` environment variable is set (to anything non-empty).
-    public static func detect(disabledByFlag: Bool, environment: [String: String]) -> Colors {
-        Colors(enabled: !disabledByFlag && (environment["NO_COLOR"] ?? "").isEmpty)
+    /// When colours are wanted (`--color`).
+    public enum Choice: String, Sendable, Hashable, CaseIterable {
+        /// Only on a terminal, and not when `NO_COLOR` is set (the default).
+        case auto
+        /// Always, even into a pipe or a file.
+        case always
+        /// Never (also `-n/--no-colors`).
+        case never
+    }
+
+    /// Colours for `choice`: `auto` gives colours only when the output is a terminal and the `NO_COLOR`
+    /// environment variable is unset or empty; `disabledByFlag` (`-n`) wins over everything.
+    public static func detect(
+        disabledByFlag: Bool, environment: [String: String], isTerminal: Bool, choice: Choice = .auto
+    ) -> Colors {
+        if disabledByFlag { return Colors(enabled: false) }
+        switch choice {
+        case .always: return Colors(enabled: true)
+        case .never: return Colors(enabled: false)
+        case .auto: return Colors(enabled: isTerminal && (environment["NO_COLOR"] ?? "").isEmpty)
+        }
     }
 
     public func red(_ text: String) -> String { paint(31, text) }

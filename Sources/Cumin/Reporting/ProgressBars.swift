@@ -1,7 +1,7 @@
 import Synchronization
 
 /// PASS/FAIL progress of a command across hosts, drawn as two bars on a terminal (cumin's tqdm bars) or
-/// written as one plain line when the command completes elsewhere.
+/// written as plain lines when the command completes elsewhere (PASS, and FAIL only when a host failed).
 public final class ProgressBars: Sendable {
     /// How progress is shown.
     public enum Style: Sendable, Hashable {
@@ -63,8 +63,12 @@ public final class ProgressBars: Sendable {
         case .bars:
             console.setOverlay(nil)
         case .plain:
+            // One line when every host passed: a `FAIL 0% (0/N)` line would only alarm whoever reads the log.
             console.printStderr(Self.line("PASS", snapshot.passed, snapshot, width: nil, colors: colors, green: true))
-            console.printStderr(Self.line("FAIL", snapshot.failed, snapshot, width: nil, colors: colors, green: false))
+            if snapshot.failed > 0 {
+                console.printStderr(
+                    Self.line("FAIL", snapshot.failed, snapshot, width: nil, colors: colors, green: false))
+            }
         case .off:
             break
         }

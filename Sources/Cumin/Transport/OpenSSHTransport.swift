@@ -46,15 +46,26 @@ public struct OpenSSHTransport: Transport {
     let sessions: SessionPool?
     /// Bytes kept per stream and command; more output is dropped.
     public let outputLimit: Int
+    /// Whether the remote command's standard error goes into its standard output, on the host (`2>&1`).
+    ///
+    /// Two streams read from two pipes interleave in the order the reads happen to run, so identical hosts can
+    /// show different interleavings (and land in different output groups). Merged on the host, the order is the
+    /// order the command wrote in, every time, as cumin shows it (ClusterShell reads one pipe for both). Then
+    /// ``TransportResult/stdout`` holds both streams and ``TransportResult/stderr`` only what the `ssh` client itself
+    /// says (connection errors). Off by default: the library keeps the streams apart unless asked.
+    public let mergesStandardError: Bool
 
     /// Creates a transport from cumin's configuration.
     /// - Parameters:
     ///   - configuration: the `clustershell` options and `environment` are used.
     ///   - connectionReuse: how successive commands to one host share a connection (default: one session per host).
     ///   - outputLimit: bytes kept per stream and command.
+    ///   - mergeStandardError: send the remote command's standard error into its standard output on the host, for
+    ///     an interleaving that is the same on every host (see ``mergesStandardError``).
     /// - Throws: ``ExecutionError`` when `ssh` cannot be found or the options cannot be split into words.
     public init(
-        configuration: Configuration, connectionReuse: ConnectionReuse = .session, outputLimit: Int = 64 << 20
+        configuration: Configuration, connectionReuse: ConnectionReuse = .session, outputLimit: Int = 64 << 20,
+        mergeStandardError: Bool = false
     ) throws(ExecutionError) {
         let settings = configuration.clustershell
         self.sshPath = try Self.resolveExecutable(settings.sshPath ?? "ssh")
@@ -66,6 +77,7 @@ public struct OpenSSHTransport: Transport {
         self.environment = configuration.environment
         self.outputLimit = outputLimit
         self.connectionReuse = connectionReuse
+        self.mergesStandardError = mergeStandardError
         self.controlDirectory = connectionReuse == .multiplexed ? try Self.makeControlDirectory() : nil
         self.sessions = connectionReuse == .session ? SessionPool() : nil
         if connectionReuse == .session {
@@ -109,7 +121,8 @@ public struct OpenSSHTransport: Transport {
         do {
             let execution = try await Subprocess.run(
                 .path(FilePath(sshPath)),
-                arguments: Arguments(arguments(host: host, command: command.command)),
+                arguments: Arguments(
+                    arguments(host: host, command: mergesStandardError ? "exec 2>&1; " + command.command : command.command)),
                 environment: processEnvironment(),
                 input: .none,
                 output: .sequence,
@@ -203,7 +216,7 @@ public struct OpenSSHTransport: Transport {
         let session = pool.session(for: host) {
             RemoteShellSession(
                 sshPath: sshPath, arguments: arguments(host: host, command: "exec /bin/sh"),
-                environment: processEnvironment(), outputLimit: 2 * outputLimit)
+                environment: processEnvironment(), outputLimit: 2 * outputLimit, mergeStandardError: mergesStandardError)
         }
         enum Outcome: Sendable {
             case reply(RemoteShellSession.Reply)

@@ -57,10 +57,13 @@ final class RemoteShellSession: Sendable {
     private let nonce: String
     /// Bytes one command may produce (both streams); past it the session is killed and the command fails.
     private let outputLimit: Int
+    /// Whether each command's standard error is sent into its standard output on the host (`2>&1`).
+    private let mergeStandardError: Bool
 
     /// Starts `ssh` with `arguments` (which must end with the host and the remote command `exec /bin/sh`).
-    init(sshPath: String, arguments: [String], environment: Environment, outputLimit: Int) {
+    init(sshPath: String, arguments: [String], environment: Environment, outputLimit: Int, mergeStandardError: Bool = false) {
         self.outputLimit = outputLimit
+        self.mergeStandardError = mergeStandardError
         var generator = SystemRandomNumberGenerator()
         nonce = "__cumin_" + (0..<4).map { _ in String(generator.next() as UInt32, radix: 16) }.joined()
         stdoutMarker = Array("\n\(nonce):".utf8)
@@ -126,7 +129,8 @@ final class RemoteShellSession: Sendable {
     /// The shell code that runs `command` and prints the markers.
     private func script(for command: String) -> String {
         let quoted = shellSingleQuoted(command)
-        return "\"${SHELL:-/bin/sh}\" -c \(quoted) </dev/null; __cumin_rc=$?; "
+        let redirections = mergeStandardError ? "</dev/null 2>&1" : "</dev/null"
+        return "\"${SHELL:-/bin/sh}\" -c \(quoted) \(redirections); __cumin_rc=$?; "
             + "printf '\\n%s:%s\\n' '\(nonce)' \"$__cumin_rc\"; printf '\\n%s\\n' '\(nonce)' >&2\n"
     }
 

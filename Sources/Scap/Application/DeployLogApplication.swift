@@ -8,6 +8,9 @@ public struct DeployLogOptions: Sendable {
     public var verbose = false
     /// The filter expression (`'levelno >= WARNING host == scap-target-*'`).
     public var expression = ""
+    /// Whether records are coloured: `nil` colours them on a terminal unless `NO_COLOR` is set (`FORCE_COLOR`
+    /// forces colour), `true` or `false` decide.
+    public var colorize: Bool?
 
     /// Creates options with `scap deploy-log`'s defaults.
     public init() {}
@@ -45,7 +48,10 @@ public struct DeployLogApplication: Sendable {
             invocation.writeError("scap deploy-log: \(error)\n\(error.caretDiagnostic)\n")
             return ScapExitCode.invalidFilter
         }
-        let colorize = invocation.outputIsTerminal || invocation.environment["FORCE_COLOR"] != nil
+        let colorize =
+            options.colorize
+            ?? ((invocation.outputIsTerminal && (invocation.environment["NO_COLOR"] ?? "").isEmpty)
+                || invocation.environment["FORCE_COLOR"] != nil)
         let formatter = DeployLogFormatter(colorize: colorize)
         let directory = DeployLogDirectory(root: invocation.directory)
 

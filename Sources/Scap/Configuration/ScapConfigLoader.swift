@@ -178,8 +178,7 @@ public struct ScapConfigLoader: Sendable {
     }
 
     private static func unknownKeyMessage(_ key: String) -> String {
-        let near = ConfigKey.all.map(\.name).filter { $0.hasPrefix(String(key.prefix(4))) }.prefix(3)
-        let hint = near.isEmpty ? "" : " (did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?)"
+        let hint = KeySuggestions.didYouMean(key, among: ConfigKey.all.map(\.name))
         return "unknown key\(hint); scap.cfg accepts the keys of `scap deploy` and <group>_dsh_targets, "
             + "<group>_group_size, <group>_failure_limit and <stage>_batch_size"
     }

@@ -1,4 +1,4 @@
-/// Where `scap deploy-local` keeps one repository on a target (research §1.6).
+/// Where `scap deploy-local` keeps one repository on a target.
 ///
 /// ```
 /// /srv/deployment/R               -> R-cache/revs/<sha>   (finalPath)

@@ -14,7 +14,7 @@ public struct DeployRepository: Sendable {
     /// The deploy tag prefix.
     public static let tagPrefix = "scap/sync/"
 
-    /// Keys of the configuration copied into `DEPLOY_HEAD` when they are set (research §1.5).
+    /// Keys of the configuration copied into `DEPLOY_HEAD` when they are set.
     public static let deployHeadKeys = [
         "cache_revs", "config_deploy", "environment", "git_deploy_dir", "git_fat", "git_binary_manager",
         "git_server", "git_scheme", "git_repo", "git_rev", "git_submodules", "git_upstream_submodules", "nrpe_dir",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `scap deploy` on the deploy host (research §1.5): groups, lock, tag, `DEPLOY_HEAD`, deploy log, then the groups.
+/// `scap deploy` on the deploy host: groups, lock, tag, `DEPLOY_HEAD`, deploy log, then the groups.
 ///
 /// ```swift
 /// let config = try ScapConfigLoader(root: root).load()

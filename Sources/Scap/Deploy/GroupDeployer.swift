@@ -1,4 +1,4 @@
-/// Deploys the server groups in order, canary first, as scap's `_execute_for_groups` does (research §1.8).
+/// Deploys the server groups in order, canary first, as scap's `_execute_for_groups` does.
 ///
 /// For each group and subgroup the stages run on the subgroup's hosts; a failed host is dropped from the later
 /// stages of its subgroup. When a group's failures exceed its allowed failures, or the user answers `n` between

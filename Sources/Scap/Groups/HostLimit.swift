@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `-l/--limit-hosts` expression of `scap deploy` (research §1.4), applied to each group's hosts.
+/// The `-l/--limit-hosts` expression of `scap deploy`, applied to each group's hosts.
 ///
 /// `all` or `*` keeps every host; `~REGEX` keeps hosts the regular expression finds a match in; otherwise a glob
 /// where `*` matches `[\w.-]*` and `[01:10]` or `[a:f]` ranges expand. A leading `!` negates the pattern.

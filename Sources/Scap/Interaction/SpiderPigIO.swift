@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The machine-readable mode for a supervising program such as SpiderPig's job runner (research §2.2).
+/// The machine-readable mode for a supervising program such as SpiderPig's job runner.
 ///
 /// When the supervisor starts `scap` with `SPIDERPIG_IO_KEY` set, every line scap prints is one JSON object
 /// carrying that key as `iokey`, so ordinary output (a target's, a check's) can never forge a prompt:

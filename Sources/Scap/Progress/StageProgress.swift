@@ -1,4 +1,4 @@
-/// Where one stage on a set of targets stands: SpiderPig's `progress` record (research §2.2), field for field.
+/// Where one stage on a set of targets stands: SpiderPig's `progress` record, field for field.
 public struct StageProgress: Sendable, Equatable, Codable {
     /// What runs, e.g. `canary: fetch`.
     public var name: String

@@ -29,6 +29,13 @@ public struct SpicerackConfiguration: Sendable {
         "prometheus_url",
     ]
 
+    /// The top-level keys this implementation reads. Other keys are kept in ``raw`` for site-specific extensions,
+    /// unless they look like a misspelling of one of these (then loading fails with "did you mean").
+    public static let knownKeys = [
+        "cookbooks_base_dirs", "logs_base_dir", "cookbooks_cache_dir", "instance_params", "tcpircbot_host",
+        "tcpircbot_port", "user_input_notifications_enabled", "external_modules_dir",
+    ]
+
     /// The file this was loaded from.
     public var path: String
     /// The cookbook trees (each `<dir>/cookbooks` when that exists, else `<dir>`), `~` expanded.
@@ -90,6 +97,12 @@ public struct SpicerackConfiguration: Sendable {
             return text
         }
 
+        for key in raw.keys.sorted() where !Self.knownKeys.contains(key) {
+            let suggestion = KeySuggestions.didYouMean(key, among: Self.knownKeys)
+            if !suggestion.isEmpty {
+                throw ConfigurationError(path: path, key: key, message: "is not a known key\(suggestion)")
+            }
+        }
         guard let bases = raw["cookbooks_base_dirs"] else {
             throw ConfigurationError(
                 path: path, key: "cookbooks_base_dirs", message: "is missing",
@@ -146,8 +159,9 @@ public struct SpicerackConfiguration: Sendable {
             parameters = dictionary
         }
         for key in parameters.keys.sorted() where !Self.instanceParameterKeys.contains(key) {
+            let suggestion = KeySuggestions.didYouMean(key, among: Self.instanceParameterKeys.sorted())
             throw ConfigurationError(
-                path: path, key: "instance_params.\(key)", message: "is not a known parameter",
+                path: path, key: "instance_params.\(key)", message: "is not a known parameter\(suggestion)",
                 hint: "known: \(Self.instanceParameterKeys.sorted().joined(separator: ", "))")
         }
         let prefix = "instance_params."

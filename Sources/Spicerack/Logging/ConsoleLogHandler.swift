@@ -52,6 +52,8 @@ public struct ConsoleLogHandler: LogHandler {
         if label == "spicerack.locking" && event.level < .warning && !dryRun { return }
         let prefix = dryRun ? "DRY-RUN: " : ""
         let text = "\(event.message)"
+        // The run's statistics line is for the extended log file (and tools reading it), not for the operator.
+        if text.hasPrefix("__COOKBOOK_STATS__") { return }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         output.emit(lines.map { prefix + $0 }.joined(separator: "\n") + "\n")
     }

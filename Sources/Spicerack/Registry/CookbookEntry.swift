@@ -27,7 +27,7 @@ public struct CookbookEntry: Sendable {
         self.ownerTeam = C.ownerTeam
         self.source = source
         self.prepare = { arguments, owner, spicerack throws(PreparationOutcome) in
-            let parsed: C.Arguments = try parseArguments(arguments, name: name, owner: owner)
+            let parsed: C.Arguments = try parseArguments(arguments, name: name, title: C.title, owner: owner)
             return SimpleCookbookRunner(cookbook: C(), arguments: parsed, spicerack: spicerack)
         }
     }
@@ -50,7 +50,7 @@ public struct CookbookEntry: Sendable {
         self.ownerTeam = C.ownerTeam
         self.source = source
         self.prepare = { arguments, owner, spicerack throws(PreparationOutcome) in
-            let parsed: C.Arguments = try parseArguments(arguments, name: name, owner: owner)
+            let parsed: C.Arguments = try parseArguments(arguments, name: name, title: C.title, owner: owner)
             do {
                 return try await C().makeRunner(parsed, spicerack)
             } catch let success as CookbookInitSuccess {
@@ -74,8 +74,11 @@ enum PreparationOutcome: Error {
     case initFailed(any Error)
 }
 
-/// Parses a cookbook's arguments, rendering help and errors with `cookbook [GLOBAL_ARGS] <name>` as the command.
-func parseArguments<A: ParsableArguments>(_ arguments: [String], name: String, owner: String) throws(PreparationOutcome) -> A {
+/// Parses a cookbook's arguments, rendering help and errors with `cookbook [GLOBAL_ARGS] <name>` as the command;
+/// the help shows the cookbook's title under the usage, as argparse shows a description.
+func parseArguments<A: ParsableArguments>(_ arguments: [String], name: String, title: String, owner: String)
+    throws(PreparationOutcome) -> A
+{
     do {
         return try A.parse(arguments)
     } catch {
@@ -83,7 +86,11 @@ func parseArguments<A: ParsableArguments>(_ arguments: [String], name: String, o
         if A.exitCode(for: error) == .success {
             var help = A.fullMessage(for: error, columns: 100)
             help = rename(help, to: command)
-            throw .help(help + "\n\nCookbook owner team: \(owner)")
+            var lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var usageEnd = min(1, lines.count)
+            while usageEnd < lines.count, lines[usageEnd].hasPrefix(" ") { usageEnd += 1 }
+            if !title.isEmpty { lines.insert(contentsOf: ["", title], at: usageEnd) }
+            throw .help(lines.joined(separator: "\n") + "\n\nCookbook owner team: \(owner)")
         }
         let usage = rename(A.usageString(), to: command)
         throw .usage("\(usage)\n\(command): error: \(A.message(for: error))")

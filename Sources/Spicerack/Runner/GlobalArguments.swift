@@ -50,6 +50,10 @@ public struct GlobalArguments: Sendable, Equatable {
 
         options:
           -h, --help            show this help message and exit
+          --version             show the version and exit (first argument only)
+          --generate-completion-script bash|zsh|fish
+                                print a shell completion script and exit (first
+                                argument only)
           -l, --list            List all available cookbooks and their owner team, if
                                 -v/--verbose is set print also their description. If a
                                 COOKBOOK is also specified, it will be used as a prefix

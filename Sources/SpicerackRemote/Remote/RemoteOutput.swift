@@ -33,9 +33,12 @@ public struct RemoteOutput: Sendable {
         self.colors = colors ?? Colors(enabled: self.stdoutIsTerminal)
     }
 
-    /// The process's standard output and error, with cumin's colours unless `NO_COLOR` is set.
+    /// The process's standard output and error, with cumin's colours on a terminal unless `NO_COLOR` is set.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> RemoteOutput {
-        RemoteOutput(console: .standard(), colors: Colors.detect(disabledByFlag: false, environment: environment))
+        let console = Console.standard()
+        return RemoteOutput(
+            console: console,
+            colors: Colors.detect(disabledByFlag: false, environment: environment, isTerminal: console.stdoutIsTerminal))
     }
 
     /// The progress display for a run: bars on a terminal when wanted, otherwise nothing (no `\r` redraws in

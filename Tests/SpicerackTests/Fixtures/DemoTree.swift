@@ -1,5 +1,5 @@
 /// The cookbook tree most runner tests share (built once per test process): one cookbook per behaviour of the
-/// lifecycle, mirroring the research tree of Spicerack 14.0.0.
+/// lifecycle, mirroring a tree run against Spicerack 14.0.0.
 enum DemoTree {
     static let files: [String: String] = [
         "_group.yaml": "title: Demo cookbooks root.\nowner_team: research-team\n",

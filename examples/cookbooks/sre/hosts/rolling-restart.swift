@@ -1,9 +1,14 @@
 import Foundation
 import Spicerack
+import Synchronization
 
-/// Restarts a service on hosts a few at a time, checking each batch, and stops at the first batch that fails.
+/// Restarts a service on hosts a few at a time and checks each batch after its restart.
+///
+/// When a batch fails (its restart or its check), the run stops there: the rollback runs `--rollback-command` on
+/// that batch to restore it, and the hosts after it are not touched. Exit codes: 0 every batch was restarted and
+/// is healthy; 1 a batch failed and was restored (93 when the restore itself failed).
 struct RollingRestart: Cookbook {
-    static let title = "Rolling restart of a service, in batches"
+    static let title = "Rolling restart of a service, in batches; a failed batch is restored"
 
     struct Arguments: ParsableArguments {
         @Argument(help: "Cumin query of the hosts.")
@@ -22,6 +27,10 @@ struct RollingRestart: Cookbook {
             name: .customLong("check-command"),
             help: "A command that succeeds when the service is healthy; {service} is replaced.")
         var checkCommand = "systemctl is-active {service}"
+        @Option(
+            name: .customLong("rollback-command"),
+            help: "Run on a failed batch to restore it; {service} is replaced.")
+        var rollbackCommand = "systemctl start {service}"
         @OptionGroup var reason: OptionalReason
         @OptionGroup var task: OptionalTaskID
 
@@ -36,10 +45,16 @@ struct RollingRestart: Cookbook {
         return Runner(arguments: arguments, hosts: hosts, spicerack: spicerack)
     }
 
+    /// The batch that failed, kept by `run()` for `rollback()`.
+    final class FailedBatch: Sendable {
+        let hosts = Mutex<RemoteHosts?>(nil)
+    }
+
     struct Runner: CookbookRunner {
         let arguments: Arguments
         let hosts: RemoteHosts
         let spicerack: Spicerack
+        let failed = FailedBatch()
 
         var runtimeDescription: String {
             var text = "restart \(arguments.service) on \(hosts.count) hosts (\(hosts))"
@@ -53,16 +68,26 @@ struct RollingRestart: Cookbook {
             LockArguments(suffix: arguments.service, concurrency: 1, ttl: .seconds(1800))
         }
 
+        func command(_ template: String) -> String {
+            template.replacingOccurrences(of: "{service}", with: arguments.service)
+        }
+
         func run() async throws -> Int32? {
-            let restart = arguments.restartCommand.replacingOccurrences(of: "{service}", with: arguments.service)
-            let check = arguments.checkCommand.replacingOccurrences(of: "{service}", with: arguments.service)
-            for (number, batch) in hosts.split(into: (hosts.count + arguments.batchSize - 1) / arguments.batchSize)
-                .enumerated()
-            {
+            let restart = command(arguments.restartCommand)
+            let check = command(arguments.checkCommand)
+            let batches = hosts.split(into: (hosts.count + arguments.batchSize - 1) / arguments.batchSize)
+            for (number, batch) in batches.enumerated() {
                 spicerack.logger.info("Batch \(number + 1): restarting \(arguments.service) on \(batch)")
-                try await batch.runSync(
-                    restart, check, batchSleep: .milliseconds(Int(arguments.batchSleep * 1000)),
-                    printProgressBars: false)
+                do {
+                    try await batch.runSync(
+                        restart, check, batchSleep: .milliseconds(Int(arguments.batchSleep * 1000)),
+                        printProgressBars: false)
+                } catch let error as RemoteExecutionError {
+                    failed.hosts.withLock { $0 = batch }
+                    spicerack.recordActions { $0[batch.description].failure("Restart or check failed: \(error)") }
+                    spicerack.logger.error("Batch \(number + 1) failed on \(batch): \(error)")
+                    return 1
+                }
                 spicerack.recordActions { $0[batch.description].success("Restarted \(arguments.service)") }
             }
             spicerack.logger.info("Restarted \(arguments.service) on \(hosts)")
@@ -70,8 +95,17 @@ struct RollingRestart: Cookbook {
         }
 
         func rollback() async throws {
+            guard let batch = failed.hosts.withLock({ $0 }) else {
+                spicerack.logger.warning("The rolling restart of \(arguments.service) stopped before any batch failed")
+                return
+            }
+            let restore = command(arguments.rollbackCommand)
+            spicerack.logger.warning("Restoring the failed batch \(batch): \(restore)")
+            try await batch.runSync(restore, printProgressBars: false)
+            spicerack.recordActions { $0[batch.description].warning("Restored with: \(restore)") }
             spicerack.logger.warning(
-                "The rolling restart of \(arguments.service) stopped; hosts after the failed batch were not touched:\n\(spicerack.actions)")
+                "The rolling restart of \(arguments.service) stopped; hosts after the failed batch were not touched:\n\(spicerack.actions)"
+            )
         }
     }
 }
