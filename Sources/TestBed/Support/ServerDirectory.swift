@@ -113,4 +113,30 @@ enum ServerDirectory {
             try? FileManager.default.removeItem(atPath: directory)
         }
     }
+
+    /// The status code of `GET path` on 127.0.0.1:`port` (HTTP/1.0), or nil when nothing answers within a second.
+    static func httpStatus(port: Int, path: String) -> Int? {
+        guard var address = Loopback.socketAddress("127.0.0.1", port) else { return nil }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        guard send(descriptor, request, request.count, 0) == request.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        guard count > 12 else { return nil }
+        // "HTTP/1.x NNN ..."
+        let line = String(decoding: buffer[0..<count], as: UTF8.self)
+        let fields = line.split(separator: " ", maxSplits: 2)
+        return fields.count >= 2 && fields[0].hasPrefix("HTTP/") ? Int(fields[1]) : nil
+    }
 }
