@@ -96,9 +96,10 @@ public struct PuppetHosts: Sendable {
 
     /// The time of the last successful Puppet run of each host (hosts without one are absent).
     public func lastRun() async throws(PuppetError) -> [String: Date] {
+        // Always succeeds: a host without a successful run prints nothing.
         let script =
-            "source \(shellSingleQuoted(commonScript)) && last_run_success && "
-            + #"awk '/last_run/ { print $2 }' "${PUPPET_SUMMARY}""#
+            "{ source \(shellSingleQuoted(commonScript)) && last_run_success && "
+            + #"awk '/last_run/ { print $2 }' "${PUPPET_SUMMARY}"; } || true"#
         let results: RemoteResults
         do {
             results = try await hosts.runSync(
