@@ -147,3 +147,31 @@ struct ConftoolTests {
         }
     }
 }
+
+/// Conftool on an etcd that requires authentication (etcd's v2 users and roles, HTTP Basic).
+@Suite("Conftool with etcd authentication")
+struct ConftoolAuthenticationTests {
+    @Test("the etcdrc's username and password are sent; without them etcd refuses, and confctl reads our writes")
+    func authenticated() async throws {
+        let fixture = try ConftoolFixture(nodes: ConftoolTests.nodes)
+        defer { fixture.close() }
+        let anonymous = try fixture.conftool().entity("node")
+        try await fixture.enableAuthentication(password: "s3cret")
+
+        await #expect { try await anonymous.get(["name": "mw1001"]) } throws: {
+            ($0 as? ConftoolError)?.message.contains("refused the credentials (HTTP 401)") == true
+        }
+        let conftool = try fixture.conftool()
+        #expect(conftool.configuration.username == "conftool")
+        let nodes = try conftool.entity("node")
+        try await nodes.setAndVerify("pooled", "yes", ["name": "mw1002"])
+        let objects = try fixture.confctlGet("name=mw1002")
+        #expect((objects.first?["mw1002"] as? [String: Any])?["pooled"] as? String == "yes")
+
+        let wrong = ConftoolConfiguration(
+            endpoints: [fixture.etcd.endpoint], username: "conftool", password: "wrong")
+        await #expect(throws: ConftoolError.self) {
+            try await Conftool(configuration: wrong, dryRun: false).entity("node").get(["name": "mw1002"])
+        }
+    }
+}

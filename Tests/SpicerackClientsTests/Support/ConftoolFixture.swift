@@ -3,6 +3,10 @@ import Logging
 import SpicerackClients
 import TestBed
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -81,6 +85,39 @@ final class ConftoolFixture: Sendable {
     func close() {
         etcd.stop()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Turns on etcd's v2 authentication: a `root` user, a `conftool` user allowed to read and write `/conftool`,
+    /// and a guest allowed nothing; then writes `conftool`'s credentials into the etcdrc (for confctl and us).
+    func enableAuthentication(password: String) async throws {
+        func send(_ path: String, _ body: String, asRoot: Bool = false) async throws {
+            var request = URLRequest(url: URL(string: etcd.endpoint + path)!)
+            request.httpMethod = "PUT"
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            if asRoot {
+                request.setValue(
+                    "Basic " + Data("root:rootpw".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            guard (200..<300).contains(status) else {
+                throw FixtureError("PUT \(path): HTTP \(status) \(String(decoding: data, as: UTF8.self))")
+            }
+        }
+        try await send("/v2/auth/users/root", #"{"user": "root", "password": "rootpw"}"#)
+        try await send("/v2/auth/users/conftool", #"{"user": "conftool", "password": "\#(password)"}"#)
+        try await send(
+            "/v2/auth/roles/conftool-rw",
+            #"{"role": "conftool-rw", "permissions": {"kv": {"read": ["/conftool/*"], "write": ["/conftool/*"]}}}"#)
+        try await send("/v2/auth/users/conftool", #"{"user": "conftool", "grant": ["conftool-rw"]}"#)
+        try await send("/v2/auth/enable", "")
+        try await send(
+            "/v2/auth/roles/guest", #"{"role": "guest", "revoke": {"kv": {"read": ["/*"], "write": ["/*"]}}}"#,
+            asRoot: true)
+        try Self.write(
+            "host: 127.0.0.1\nport: \(etcd.clientPort)\nprotocol: http\nusername: conftool\npassword: \(password)\n",
+            to: directory + "/etcdrc")
     }
 
     /// A Swift client on the same files.
