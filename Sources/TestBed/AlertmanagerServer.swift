@@ -33,46 +33,27 @@ public final class AlertmanagerServer: Sendable {
         let executable = try Tools.find(
             "prometheus-alertmanager", environment: "SPICERACK_TESTBED_ALERTMANAGER",
             hint: "apt-get install prometheus-alertmanager")
-        var lastError: (any Error)?
-        // A port picked as free may be taken before Alertmanager binds it: a few tries with other ports.
-        for _ in 0..<3 {
-            let directory = try ServerDirectory.create(base: Self.baseDirectory, prefix: "alertmanager")
-            do {
-                let port = try ServerDirectory.freePort()
-                try FileSystem.write(
-                    "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n",
-                    to: directory + "/alertmanager.yml")
-                let process = try ServerDirectory.launch(
-                    executable,
-                    [
-                        "--config.file=\(directory)/alertmanager.yml", "--storage.path=\(directory)/data",
-                        "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
-                    ],
-                    directory: directory, name: "alertmanager")
-                do {
-                    try ServerDirectory.wait(
-                        for: process, name: "alertmanager", logPath: directory + "/alertmanager.log",
-                        timeout: min(max(startTimeout, 1), 30)
-                    ) { ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200 }
-                } catch {
-                    ProcessTable.terminate([process], gracePeriod: 2)
-                    throw error
-                }
-                self.endpoint = "http://127.0.0.1:\(port)"
-                self.port = port
-                self.directory = directory
-                self.pid = process.pid
-                self.process = process
-                return
-            } catch let error as TestBedError {
-                try? FileManager.default.removeItem(atPath: directory)
-                lastError = error
-                guard case .commandFailed(_, _, let output) = error, output.contains("address already in use") else {
-                    throw error
-                }
-            }
+        // A port picked as free may be taken before Alertmanager binds it: another port is tried then.
+        let (port, directory, process) = try ServerDirectory.start(base: Self.baseDirectory, prefix: "alertmanager") {
+            directory in
+            let port = try ServerDirectory.freePort()
+            try FileSystem.write(
+                "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n", to: directory + "/alertmanager.yml")
+            let process = try ServerDirectory.launchAndWait(
+                executable,
+                [
+                    "--config.file=\(directory)/alertmanager.yml", "--storage.path=\(directory)/data",
+                    "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
+                ],
+                directory: directory, name: "alertmanager", timeout: min(max(startTimeout, 1), 30)
+            ) { ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200 }
+            return (port, directory, process)
         }
-        throw lastError ?? TestBedError.invalidConfiguration("alertmanager could not be started")
+        self.endpoint = "http://127.0.0.1:\(port)"
+        self.port = port
+        self.directory = directory
+        self.pid = process.pid
+        self.process = process
     }
 
     deinit {

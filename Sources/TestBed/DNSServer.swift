@@ -55,32 +55,23 @@ public final class DNSServer: Sendable {
     public init(zone: String = "discovery.wmnet", records: [Record], startTimeout: Double = 15) throws {
         let executable = try Tools.find("nsd", environment: "SPICERACK_TESTBED_NSD", hint: "apt-get install nsd")
         guard Self.isName(zone) else { throw TestBedError.invalidConfiguration("DNS zone '\(zone)'") }
-        let directory = try ServerDirectory.create(base: Self.baseDirectory, prefix: "nsd")
-        do {
+        let (port, directory, process) = try ServerDirectory.start(base: Self.baseDirectory, prefix: "nsd") {
+            directory in
             let port = try ServerDirectory.freePort(udp: true)
-            try FileSystem.write(Self.configuration(directory: directory, port: port, zone: zone), to: directory + "/nsd.conf")
+            try FileSystem.write(
+                Self.configuration(directory: directory, port: port, zone: zone), to: directory + "/nsd.conf")
             try FileSystem.write(try Self.zoneFile(zone: zone, serial: 1, records: records), to: directory + "/zone")
-            let process = try ServerDirectory.launch(
-                executable, ["-d", "-c", directory + "/nsd.conf"], directory: directory, name: "nsd")
-            do {
-                try ServerDirectory.wait(
-                    for: process, name: "nsd", logPath: directory + "/nsd.log", timeout: min(max(startTimeout, 1), 30)
-                ) {
-                    Self.loads(in: directory) >= 1 && Loopback.accepts("127.0.0.1", port)
-                }
-            } catch {
-                ProcessTable.terminate([process], gracePeriod: 2)
-                throw error
-            }
-            self.port = port
-            self.zone = zone
-            self.directory = directory
-            self.pid = process.pid
-            self.process = process
-        } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw error
+            let process = try ServerDirectory.launchAndWait(
+                executable, ["-d", "-c", directory + "/nsd.conf"], directory: directory, name: "nsd",
+                timeout: min(max(startTimeout, 1), 30)
+            ) { Self.loads(in: directory) >= 1 && Loopback.accepts("127.0.0.1", port) }
+            return (port, directory, process)
         }
+        self.port = port
+        self.zone = zone
+        self.directory = directory
+        self.pid = process.pid
+        self.process = process
     }
 
     deinit {

@@ -18,6 +18,44 @@ enum ServerDirectory {
         return directory
     }
 
+    /// Runs `attempt` in a fresh server directory, again (up to 3 times, each in a new directory) when the server
+    /// lost its port to another process ("address already in use"); the directory of a failed attempt is removed.
+    static func start<T>(base: String, prefix: String, _ attempt: (String) throws -> T) throws -> T {
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            let directory = try create(base: base, prefix: prefix)
+            do {
+                return try attempt(directory)
+            } catch let error as TestBedError {
+                try? FileManager.default.removeItem(atPath: directory)
+                lastError = error
+                guard case .commandFailed(_, _, let output) = error, output.contains("address already in use") else {
+                    throw error
+                }
+            } catch {
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
+            }
+        }
+        throw lastError ?? TestBedError.invalidConfiguration("\(prefix) could not be started")
+    }
+
+    /// ``launch(_:_:directory:name:)`` then ``wait(for:name:logPath:timeout:_:)``, stopping the process when it
+    /// does not become ready.
+    static func launchAndWait(
+        _ executable: String, _ arguments: [String], directory: String, name: String, timeout: Double,
+        ready: () -> Bool
+    ) throws -> ProcessIdentity {
+        let process = try launch(executable, arguments, directory: directory, name: name)
+        do {
+            try wait(for: process, name: name, logPath: "\(directory)/\(name).log", timeout: timeout, ready)
+        } catch {
+            ProcessTable.terminate([process], gracePeriod: 2)
+            throw error
+        }
+        return process
+    }
+
     /// Starts `executable` with stdout and stderr in `<directory>/<name>.log` and records its identity in
     /// `<directory>/<name>.pid`.
     static func launch(_ executable: String, _ arguments: [String], directory: String, name: String) throws
