@@ -13,23 +13,12 @@ struct LBRemoteClusterTests {
     private func withCluster(_ body: (LBRemoteCluster, ConftoolEntity, TestBed) async throws -> Void) async throws {
         let fixture = try ConftoolFixture(nodes: ["eqiad": ["appserver": ["host1": ["nginx"], "host2": ["nginx"], "host3": ["nginx"]]]])
         defer { fixture.close() }
-        let directory = NSTemporaryDirectory() + "spicerack-lb-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: 3))
-        defer {
-            try? bed.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+        try await withRemoteBed(hosts: 3) { bed, remote, _ in
+            let nodes = try fixture.conftool().entity("node")
+            try await nodes.update(["pooled": "yes"], ["service": "nginx"])
+            let cluster = try await remote.queryConfctl(nodes, ["service": "nginx", "dc": "eqiad"])
+            try await body(cluster, nodes, bed)
         }
-        var configuration = Configuration()
-        configuration.defaultBackend = "direct"
-        configuration.clustershell.sshOptions = ["-F \(bed.sshConfigPath)"]
-        configuration.clustershell.connectTimeout = 5
-        let remote = Remote(
-            configuration: configuration, dryRun: false, logger: Logger(label: "test"),
-            output: RemoteOutput(console: .memory()))
-        let nodes = try fixture.conftool().entity("node")
-        try await nodes.update(["pooled": "yes"], ["service": "nginx"])
-        let cluster = try await remote.queryConfctl(nodes, ["service": "nginx", "dc": "eqiad"])
-        try await body(cluster, nodes, bed)
     }
 
     @Test("a cancelled rolling run repools the batch it was in; bad batch sizes are refused")

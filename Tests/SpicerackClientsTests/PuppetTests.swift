@@ -36,29 +36,19 @@ struct PuppetTests {
     private func withPuppet(
         dryRun: Bool = false, _ body: (TestBed, PuppetHosts, String) async throws -> Void
     ) async throws {
-        let directory = NSTemporaryDirectory() + "spicerack-puppet-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: 2))
-        defer {
-            try? bed.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+        try await withRemoteBed(hosts: 2, dryRun: dryRun) { bed, remote, directory in
+            let bin = directory + "/puppet"
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            try Self.common.write(toFile: bin + "/puppet-common.sh", atomically: true, encoding: .utf8)
+            for (name, body) in Self.scripts {
+                let text = "#!/bin/bash\nsource \"$(dirname \"$0\")/puppet-common.sh\"\n\(body)\n"
+                try text.write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/" + name)
+            }
+            let hosts = try remote.hosts(NodeSet(nodes: ["host1", "host2"]))
+            try await body(
+                bed, PuppetHosts(hosts: hosts, commandDirectory: bin, commonScript: bin + "/puppet-common.sh"), bin)
         }
-        let bin = directory + "/puppet"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try Self.common.write(toFile: bin + "/puppet-common.sh", atomically: true, encoding: .utf8)
-        for (name, body) in Self.scripts {
-            let text = "#!/bin/bash\nsource \"$(dirname \"$0\")/puppet-common.sh\"\n\(body)\n"
-            try text.write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/" + name)
-        }
-        var configuration = Configuration()
-        configuration.defaultBackend = "direct"
-        configuration.clustershell.sshOptions = ["-F \(bed.sshConfigPath)"]
-        configuration.clustershell.connectTimeout = 5
-        let remote = Remote(
-            configuration: configuration, dryRun: dryRun, logger: Logger(label: "test"),
-            output: RemoteOutput(console: .memory()))
-        let hosts = try remote.hosts(NodeSet(nodes: ["host1", "host2"]))
-        try await body(bed, PuppetHosts(hosts: hosts, commandDirectory: bin, commonScript: bin + "/puppet-common.sh"), bin)
     }
 
     private func lock(_ bin: String, _ bed: TestBed, _ host: String) throws -> String? {
