@@ -79,7 +79,10 @@ extension Spicerack {
         }
         return try Alertmanager(
             urls: settings["urls"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            client: httpClient("spicerack.alertmanager", timeout: .seconds(2)),
+            // Alertmanager answers 500 for an unknown silence: not worth retrying (as Spicerack).
+            client: HTTPClient(
+                name: "spicerack.alertmanager", dryRun: dryRun, logger: Logger(label: "spicerack.http"),
+                timeout: .seconds(2), retryPolicy: HTTPRetryPolicy(statuses: [429, 502, 503, 504])),
             username: settings["http_username"]?.stringValue, password: settings["http_password"]?.stringValue,
             logger: Logger(label: "spicerack.alertmanager"))
     }

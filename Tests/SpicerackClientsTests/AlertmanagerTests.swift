@@ -38,8 +38,13 @@ struct AlertmanagerTests {
         #expect(silence.matchers == [.init(name: "alertname", value: "PuppetFailure")])
         try await alertmanager.removeDowntime(id)
         #expect(try await alertmanager.silences().first { $0.id == id }?.state == "expired")
-        // Removing it again is only a warning.
+        // Removing it again is accepted (Alertmanager 0.25 answers 200 for an expired silence).
         try await alertmanager.removeDowntime(id)
+        // An unknown silence is an error naming Alertmanager's answer.
+        await #expect { try await alertmanager.removeDowntime("00000000-0000-0000-0000-000000000000") } throws: {
+            ($0 as? AlertmanagerError)?.message.contains("HTTP 500") == true
+                && ($0 as? AlertmanagerError)?.message.contains("silence not found") == true
+        }
     }
 
     @Test("hosts: the instance matcher covers FQDNs and ports, and downtimed removes the silence even on errors")
