@@ -65,7 +65,7 @@ discovery:
     references: {type: list, default: []}
     ttl: {type: int, default: 300}
 YAML
-echo '{}' > "$work/spicerack/discovery/authdns.yaml"
+
 cat > "$work/spicerack.yaml" <<YAML
 cookbooks_base_dirs: [$PWD/examples/cookbooks]
 logs_base_dir: $work/logs

@@ -28,10 +28,12 @@ extension Spicerack {
     }
 
     /// The authoritative DNS servers, host name → address (`IP` or `IP:port`), from
-    /// `<spicerack_config_dir>/discovery/authdns.yaml`.
+    /// `<spicerack_config_dir>/discovery/authdns.yaml`; none when the file does not exist (then only the DNS
+    /// checks of ``discovery(_:)`` fail, saying so).
     public var authdnsServers: [String: String] {
         get throws(SpicerackError) {
             let path = configuration.spicerackConfigDirectory + "/discovery/authdns.yaml"
+            guard FileManager.default.fileExists(atPath: path) else { return [:] }
             do {
                 return try loadYAMLConfig(path).compactMapValues { $0.stringValue ?? $0.intValue.map(String.init) }
             } catch {

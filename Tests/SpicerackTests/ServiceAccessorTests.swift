@@ -70,6 +70,9 @@ struct ServiceAccessorTests {
         #expect { try missing.confctl("node") } throws: {
             ($0 as? ConftoolError)?.location == directory + "/missing.yaml"
         }
+        #expect(try missing.authdnsServers.isEmpty)
+        try "[not, a, mapping]\n".write(toFile: directory + "/discovery/authdns.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: SpicerackError.self) { try missing.authdnsServers }
         let etcd = try EtcdServer(enableV2: true)
         defer { etcd.stop() }
         try "hosts: [\(etcd.endpoint)]\ndriver_options: {etcd_config_file: \(directory)/none}\n".write(
