@@ -164,7 +164,10 @@ public struct Discovery: Sendable {
     public func resolveAddress(_ name: String) async throws(DiscoveryError) -> String {
         guard let first = nameservers.first else { throw DiscoveryError("No authoritative DNS server configured") }
         let answer = try await first.resolver.resolveA(name, nameserver: first.name)
-        return answer.addresses[0]
+        guard let address = answer.addresses.first else {
+            throw DiscoveryError("Unable to resolve \(name) from \(first.name): no address")
+        }
+        return address
     }
 
     /// What every server answers for every record (or for `name` only), as `<record>.<domain>`.
