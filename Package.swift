@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Spicerack",
             dependencies: [
-                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote",
+                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote", "SpicerackClients",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -74,6 +74,16 @@ let package = Package(
         .target(
             name: "SpicerackRemote",
             dependencies: ["Cumin", "NodeSet", "Wmflib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Clients of the services cookbooks drive: conftool and DNS discovery (etcd), Alertmanager, Puppet,
+        // load-balanced clusters (conftool + remote execution).
+        .target(
+            name: "SpicerackClients",
+            dependencies: [
+                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Compiles cookbook trees into cached executables (the front half of `cookbook`).
@@ -129,6 +139,10 @@ let package = Package(
         .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpicerackClientsTests",
+            dependencies: ["SpicerackClients", "SpicerackRemote", "SpicerackLocks", "Cumin", "NodeSet", "TestBed"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SpicerackTests", dependencies: ["Spicerack", "CookbookBuild", "Cumin", "TestBed"],

@@ -17,8 +17,10 @@ fi
 # In phases: the lock tests (2 s TTLs and heartbeats) and the remote/HTTP timeout tests are timing-sensitive, and
 # the `cookbook` tests keep both cores busy compiling cookbook trees; on a 2-core machine running them all at
 # once starves the timers. Each phase runs its own suites in parallel.
-swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|ScapTests'
+swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|SpicerackClientsTests|ScapTests'
 swift test --skip-build --filter SpicerackLocksTests
 swift test --skip-build --filter SpicerackRemoteTests
+# The service clients start real etcd, NSD, Alertmanager and SSH beds and run conftool's confctl.
+swift test --skip-build --filter SpicerackClientsTests
 swift test --skip-build --filter SpicerackTests
 swift test --skip-build --filter ScapTests

@@ -6,3 +6,4 @@
 @_exported import SpicerackLocks
 @_exported import Wmflib
 @_exported import SpicerackRemote
+@_exported import SpicerackClients

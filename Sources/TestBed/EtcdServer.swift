@@ -36,10 +36,12 @@ public final class EtcdServer: Sendable {
     private nonisolated(unsafe) var stopped = false
 
     /// Starts etcd and returns once it answers `/health`.
-    /// - Parameter startTimeout: how long to wait for etcd to become healthy, in seconds (at most 15).
+    /// - Parameters:
+    ///   - startTimeout: how long to wait for etcd to become healthy, in seconds (at most 15).
+    ///   - enableV2: also serve the v2 keys API (`--enable-v2`), which conftool's data lives in.
     /// - Throws: ``TestBedError``: etcd missing (`apt-get install etcd-server`, or set `SPICERACK_TESTBED_ETCD`),
     ///   etcd exiting while starting (with its log tail), or not answering in time.
-    public init(startTimeout: Double = 15) throws {
+    public init(startTimeout: Double = 15, enableV2: Bool = false) throws {
         let executable = try Tools.find(
             "etcd", environment: "SPICERACK_TESTBED_ETCD", hint: "apt-get install etcd-server")
         try FileSystem.createDirectory(Self.baseDirectory, mode: 0o700)
@@ -51,7 +53,8 @@ public final class EtcdServer: Sendable {
             let directory = "\(Self.baseDirectory)/etcd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             do {
                 let (client, peer) = try Self.freePortPair()
-                let process = try Self.launch(executable, directory: directory, clientPort: client, peerPort: peer)
+                let process = try Self.launch(
+                    executable, directory: directory, clientPort: client, peerPort: peer, enableV2: enableV2)
                 do {
                     try Self.waitUntilHealthy(process, directory: directory, port: client, timeout: timeout)
                 } catch {
@@ -98,9 +101,9 @@ public final class EtcdServer: Sendable {
 
     // MARK: - Start-up
 
-    private static func launch(_ executable: String, directory: String, clientPort: Int, peerPort: Int) throws
-        -> ProcessIdentity
-    {
+    private static func launch(
+        _ executable: String, directory: String, clientPort: Int, peerPort: Int, enableV2: Bool
+    ) throws -> ProcessIdentity {
         try FileSystem.createDirectory(directory, mode: 0o700)
         let logPath = directory + "/etcd.log"
         let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -115,7 +118,7 @@ public final class EtcdServer: Sendable {
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "testbed=\(peer)", "--initial-cluster-state", "new",
-        ]
+        ] + (enableV2 ? ["--enable-v2=true"] : [])
         let pid = try ChildProcess.spawn(executable, arguments, stdout: log, stderr: log)
         let process = ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: nil)
         try FileSystem.write("\(pid) \(process.startTime.map(String.init) ?? "-")\n", to: directory + "/etcd.pid")

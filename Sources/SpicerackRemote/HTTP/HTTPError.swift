@@ -40,7 +40,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The first 500 characters of a body, as text.
-    static func excerpt(of body: Data) -> String {
+    package static func excerpt(of body: Data) -> String {
         let text = String(decoding: body.prefix(2000), as: UTF8.self)
         return text.count > 500 ? String(text.prefix(500)) + "..." : text
     }

@@ -80,7 +80,7 @@ public struct Prometheus: Sendable {
             }
         case .scalar(let point):
             return [PrometheusSample(timestamp: Date(timeIntervalSince1970: point.time), value: point.value)]
-        case .unsupported, nil:
+        case .matrix, .unsupported, nil:
             throw PrometheusError(
                 "unsupported result type '\(decoded.data?.resultType ?? "none")'", query: promql,
                 url: url.absoluteString, status: response.status,
@@ -94,6 +94,15 @@ public struct Prometheus: Sendable {
     func queryURL(_ promql: String, site: String?, instance: String, time: Date?, timeout: Duration)
         throws(PrometheusError) -> URL
     {
+        var parameters = [("query", promql), ("timeout", Self.seconds(timeout))]
+        if let time { parameters.append(("time", String(format: "%.3f", time.timeIntervalSince1970))) }
+        return try apiURL("query", parameters, promql: promql, site: site, instance: instance)
+    }
+
+    /// `<server>/api/v1/<endpoint>?<parameters>`, the server from the template with `site` and `instance`.
+    func apiURL(
+        _ endpoint: String, _ parameters: [(String, String)], promql: String, site: String?, instance: String
+    ) throws(PrometheusError) -> URL {
         var base = urlTemplate
         if base.contains("{site}") {
             guard let site, Self.isPlainName(site) else {
@@ -114,10 +123,8 @@ public struct Prometheus: Sendable {
             base = base.replacingOccurrences(of: "{instance}", with: instance)
         }
         while base.hasSuffix("/") { base.removeLast() }
-        var parameters = [("query", promql), ("timeout", Self.seconds(timeout))]
-        if let time { parameters.append(("time", String(format: "%.3f", time.timeIntervalSince1970))) }
         let query = parameters.map { "\($0)=\(Self.percentEncoded($1))" }.joined(separator: "&")
-        guard let url = URL(string: base + "/api/v1/query?" + query), url.host != nil else {
+        guard let url = URL(string: base + "/api/v1/\(endpoint)?" + query), url.host != nil else {
             throw PrometheusError(
                 "the URL template \(urlTemplate) does not give a valid URL", query: promql,
                 hint: "use an absolute URL such as http://prometheus.example.org/ops")
@@ -142,12 +149,12 @@ public struct Prometheus: Sendable {
     }
 
     /// Seconds as Prometheus's duration parser accepts a bare number: `10`, `0.5`.
-    private static func seconds(_ duration: Duration) -> String {
+    static func seconds(_ duration: Duration) -> String {
         let value = duration.inSeconds
         return value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value)
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         guard let decoding = error as? DecodingError else { return "\(error)" }
         switch decoding {
         case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context),

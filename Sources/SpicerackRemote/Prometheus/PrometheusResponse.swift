@@ -25,6 +25,8 @@ struct PrometheusResponse: Decodable {
                 result = .vector(try container.decode([Series].self, forKey: .result))
             case "scalar":
                 result = .scalar(try container.decode(Point.self, forKey: .result))
+            case "matrix":
+                result = .matrix(try container.decode([RangeSeries].self, forKey: .result))
             default:
                 result = .unsupported
             }
@@ -34,6 +36,7 @@ struct PrometheusResponse: Decodable {
     enum Result {
         case vector([Series])
         case scalar(Point)
+        case matrix([RangeSeries])
         case unsupported
     }
 
@@ -41,6 +44,12 @@ struct PrometheusResponse: Decodable {
     struct Series: Decodable {
         var metric: [String: String]
         var value: Point
+    }
+
+    /// One series of a range query: `{"metric": {...}, "values": [[1435781430.781, "1"], ...]}`.
+    struct RangeSeries: Decodable {
+        var metric: [String: String]
+        var values: [Point]
     }
 
     /// `[<unix time>, "<value>"]`, the value a string so that `NaN` and `+Inf` survive JSON.

@@ -5,13 +5,15 @@ import Synchronization
     import FoundationNetworking
 #endif
 
-/// A minimal client of etcd v3's JSON gateway: POSTs a body to `/v3/...` on the first endpoint that answers.
+/// A minimal HTTP client of etcd: the v3 JSON gateway (`/v3/...`, used by the locks) and the v2 keys API
+/// (`/v2/keys/...`, used by conftool's data), on the first endpoint that answers.
 ///
 /// Endpoints are tried in order starting with the last one that worked; an endpoint that cannot be reached or
-/// reports itself unavailable (gRPC code 14, e.g. no leader) passes the request to the next one.
-struct EtcdClient: Sendable {
+/// reports itself unavailable (gRPC code 14, e.g. no leader) passes the request to the next one. With
+/// ``credentials`` every request carries HTTP Basic authentication (etcd's v2 auth).
+package struct EtcdClient: Sendable {
     /// Why a call failed.
-    enum Failure: Error {
+    package enum Failure: Error {
         /// No endpoint answered; one line per endpoint tried.
         case unreachable([String])
         /// `endpoint` answered with an error (gRPC `code`, etcd's `message`).
@@ -20,6 +22,16 @@ struct EtcdClient: Sendable {
         case invalidResponse(endpoint: String, path: String, reason: String)
         /// The calling task was cancelled.
         case cancelled
+    }
+
+    /// An answer of one endpoint, whatever its status.
+    package struct Answer: Sendable {
+        /// The endpoint that answered (with its proxy, if any).
+        package var endpoint: String
+        /// The HTTP status.
+        package var status: Int
+        /// The body.
+        package var body: Data
     }
 
     /// The gRPC status of a missing lease or key.
@@ -35,18 +47,21 @@ struct EtcdClient: Sendable {
         return URLSession(configuration: configuration)
     }()
 
-    let endpoints: [String]
-    let requestTimeout: Duration
+    package let endpoints: [String]
+    package let requestTimeout: Duration
+    /// The user and password sent as HTTP Basic authentication, if any.
+    package let credentials: (user: String, password: String)?
     /// The environment's proxy for each endpoint (libcurl's choice), to explain failures.
     private let proxies: [String: String]
     private let preferred = PreferredEndpoint()
 
-    init(
-        endpoints: [String], requestTimeout: Duration,
+    package init(
+        endpoints: [String], requestTimeout: Duration, credentials: (user: String, password: String)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.endpoints = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.requestTimeout = requestTimeout
+        self.credentials = credentials
         var proxies: [String: String] = [:]
         for endpoint in self.endpoints {
             if let url = URL(string: endpoint), let proxy = ProxyEnvironment.proxy(for: url, environment: environment) {
@@ -57,7 +72,7 @@ struct EtcdClient: Sendable {
     }
 
     /// POSTs `body` as JSON to `path` (e.g. `/v3/kv/range`) and decodes the answer.
-    func call<Response: Decodable>(
+    package func call<Response: Decodable>(
         _ path: String, _ body: some Encodable, as type: Response.Type = Response.self
     ) async throws(Failure) -> Response {
         let payload: Data
@@ -66,6 +81,40 @@ struct EtcdClient: Sendable {
         } catch {
             throw .invalidResponse(endpoint: "-", path: path, reason: "cannot encode the request: \(error)")
         }
+        let answer = try await send(
+            "POST", path, body: payload, contentType: "application/json", passOn: { status, data in
+                status != 200
+                    && (try? JSONDecoder().decode(EtcdErrorResponse.self, from: data))?.code == Self.unavailableCode
+            })
+        guard answer.status == 200 else {
+            let error = try? JSONDecoder().decode(EtcdErrorResponse.self, from: answer.body)
+            let message =
+                error?.message ?? error?.error
+                ?? "HTTP \(answer.status): \(String(decoding: answer.body.prefix(200), as: UTF8.self))"
+            throw .server(endpoint: answer.endpoint, path: path, code: error?.code, message: message)
+        }
+        // Streaming calls (lease keepalive) answer one JSON document per line: the first is ours.
+        let document = answer.body.split(separator: UInt8(ascii: "\n")).first.map { Data($0) } ?? answer.body
+        do {
+            return try JSONDecoder().decode(type, from: document)
+        } catch {
+            throw .invalidResponse(
+                endpoint: answer.endpoint, path: path,
+                reason: "\(error): \(String(decoding: document.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    /// Sends one request to the first endpoint that answers and returns its answer, whatever the status.
+    /// - Parameters:
+    ///   - method: `GET`, `PUT`, `POST`, `DELETE`.
+    ///   - path: the path and query, e.g. `/v2/keys/conftool?recursive=true`.
+    ///   - body: the request body, if any.
+    ///   - contentType: its content type.
+    ///   - passOn: whether an answer means the endpoint is unavailable, so the next one should be tried.
+    package func send(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
+        passOn: (Int, Data) -> Bool = { _, _ in false }
+    ) async throws(Failure) -> Answer {
         var failures: [String] = []
         let first = preferred.index
         for offset in 0..<endpoints.count {
@@ -77,9 +126,13 @@ struct EtcdClient: Sendable {
             }
             var request = URLRequest(
                 url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout.seconds)
-            request.httpMethod = "POST"
-            request.httpBody = payload
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpMethod = method
+            request.httpBody = body
+            if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+            if let credentials {
+                let token = Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
+                request.setValue("Basic \(token)", forHTTPHeaderField: "Authorization")
+            }
             let data: Data
             let status: Int
             do {
@@ -91,27 +144,12 @@ struct EtcdClient: Sendable {
                 failures.append("\(describe(endpoint)): \(Self.reason(error))")
                 continue
             }
-            guard status == 200 else {
-                let answer = try? JSONDecoder().decode(EtcdErrorResponse.self, from: data)
-                let message =
-                    answer?.message ?? answer?.error
-                    ?? "HTTP \(status): \(String(decoding: data.prefix(200), as: UTF8.self))"
-                if answer?.code == Self.unavailableCode {
-                    failures.append("\(describe(endpoint)): \(message)")
-                    continue
-                }
-                throw .server(endpoint: describe(endpoint), path: path, code: answer?.code, message: message)
+            if passOn(status, data) {
+                failures.append("\(describe(endpoint)): HTTP \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
+                continue
             }
             preferred.index = index
-            // Streaming calls (lease keepalive) answer one JSON document per line: the first is ours.
-            let document = data.split(separator: UInt8(ascii: "\n")).first.map { Data($0) } ?? data
-            do {
-                return try JSONDecoder().decode(type, from: document)
-            } catch {
-                throw .invalidResponse(
-                    endpoint: endpoint, path: path,
-                    reason: "\(error): \(String(decoding: document.prefix(200), as: UTF8.self))")
-            }
+            return Answer(endpoint: describe(endpoint), status: status, body: data)
         }
         throw .unreachable(failures)
     }
