@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cumin
+import CuminNativeSSH
 
 import Foundation
 
@@ -60,7 +61,7 @@ struct CuminCommand: AsyncParsableCommand {
     @Option(help: "Override the default backend of the configuration (direct, knownhosts).")
     var backend: String?
 
-    @Option(help: "Override the transport of the configuration (clustershell, noop).")
+    @Option(help: "Override the transport of the configuration (clustershell, native, noop).")
     var transport: String?
 
     @Flag(name: .customLong("dry-run"), help: "Only print the matching hosts. Implied when no COMMAND is given.")
@@ -150,6 +151,7 @@ struct CuminCommand: AsyncParsableCommand {
         invocation.hostsQuery = hostsQuery
         invocation.commands = commands
         invocation.commandLine = Array(CommandLine.arguments.dropFirst())
+        NativeSSH.register()
         return await CuminApplication().run(invocation)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CuminNativeSSH
 import Foundation
 import Scap
 
@@ -52,6 +53,9 @@ struct DeployCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
     var sshConfig: String?
+
+    @Option(help: "How to reach the targets: clustershell (OpenSSH, the default) or native (in-process SSH).")
+    var transport = "clustershell"
 
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock (default 600).")
     var lockTimeout: Double = 600
@@ -120,7 +124,9 @@ struct DeployCommand: AsyncParsableCommand {
             prompter = TerminalPrompter()
             progress = DeployProgress(report: terminal.show)
         }
-        var runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
+        NativeSSH.register()
+        var runner = TargetStageRunner.forDeploy(
+            config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [], transport: transport)
         runner.observer = progress
         let interruption = DeployInterruption()
         let signals = SignalRouter([SIGINT, SIGTERM]) { number in

@@ -129,6 +129,7 @@ public struct CuminApplication: Sendable {
         let interrupts = InterruptSignal(cancelling: task)
         let outcome = await task.result
         interrupts.stop()
+        for note in transport.notes() { say(note, colors) }
         let results: ExecutionResults
         switch outcome {
         case .success(let value):
@@ -175,17 +176,9 @@ public struct CuminApplication: Sendable {
     private func makeTransport(_ invocation: CuminInvocation, _ configuration: Configuration) throws(ExecutionError)
         -> any Transport
     {
-        switch configuration.transport {
-        case "clustershell", "openssh", "ssh":
-            let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
-            let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
-            return try OpenSSHTransport(configuration: configuration, connectionReuse: mode)
-        case "noop":
-            return NoOpTransport(fanout: configuration.clustershell.fanout)
-        default:
-            throw ExecutionError(
-                "unknown transport '\(configuration.transport)'; expected clustershell (OpenSSH) or noop")
-        }
+        let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
+        let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
+        return try TransportSelection.make(TransportRequest(configuration: configuration, connectionReuse: mode))
     }
 
     /// The operator behind this run: `SUDO_USER` under sudo, else `USER`, else the account name.
