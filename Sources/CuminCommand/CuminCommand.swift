@@ -86,6 +86,11 @@ struct CuminCommand: AsyncParsableCommand {
     @Flag(help: "Log at TRACE level to the log file.")
     var trace = false
 
+    @Flag(
+        name: .customLong("close-connections"),
+        help: "Close this user's persistent SSH connections (persist_connections, --connection-reuse persistent) and exit.")
+    var closeConnections = false
+
     @Argument(help: ArgumentHelp("Hosts selection query", valueName: "HOSTS_QUERY"))
     var hostsQuery: String
 
@@ -101,6 +106,11 @@ struct CuminCommand: AsyncParsableCommand {
             let message = Array("\nExecution interrupted by Ctrl+c/SIGINT/Aborted\n".utf8)
             _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             _exit(98)
+        }
+        if CommandLine.arguments.dropFirst().contains("--close-connections") {
+            let closed = await PersistentConnections.close()
+            print(closed.isEmpty ? "No persistent SSH connections open" : "Closed \(closed.count) persistent SSH connections: \(closed)")
+            Foundation.exit(0)
         }
         do {
             let command = try parseAsRoot()

@@ -11,7 +11,8 @@ public enum NativeSSH {
     /// Registers the transport under ``transportName`` with Cumin's ``TransportSelection``. Idempotent.
     public static func register() {
         TransportSelection.register(transportName) { request throws(ExecutionError) in
-            try NativeSSHTransport(configuration: request.configuration, connectionReuse: request.connectionReuse)
+            try NativeSSHTransport(
+                configuration: request.configuration, connectionReuse: request.connectionReuse, logger: request.logger)
         }
     }
 }

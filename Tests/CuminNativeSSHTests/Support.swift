@@ -24,20 +24,25 @@ func makeScratchDirectory() throws -> String {
     return path
 }
 
-/// Runs a program to completion with no input; returns its exit status and standard output.
+/// Runs a program to completion with no input; returns its exit status, standard output and standard error.
 @discardableResult
-func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
+    let output = Pipe()
+    // Standard error goes to a file, so that neither stream can fill a pipe and stall the program.
+    let errorPath = NSTemporaryDirectory() + "native-ssh-stderr-\(UUID().uuidString)"
+    FileManager.default.createFile(atPath: errorPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errorPath) }
+    process.standardOutput = output
+    process.standardError = FileHandle(forWritingAtPath: errorPath)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let error = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), error)
 }
 
 /// `ssh-keygen` writing a key of `type` (and `bits`) to `path`, with an optional passphrase and cipher.

@@ -104,7 +104,7 @@ public struct CuminApplication: Sendable {
 
         let transport: any Transport
         do throws(ExecutionError) {
-            transport = try makeTransport(invocation, configuration)
+            transport = try makeTransport(invocation, configuration, logger: logger)
         } catch {
             say("Caught ExecutionError exception: \(error.message)", colors)
             return CuminExitCode.executionError
@@ -173,12 +173,14 @@ public struct CuminApplication: Sendable {
         return CuminExitCode.interrupted
     }
 
-    private func makeTransport(_ invocation: CuminInvocation, _ configuration: Configuration) throws(ExecutionError)
-        -> any Transport
+    private func makeTransport(_ invocation: CuminInvocation, _ configuration: Configuration, logger: Logger)
+        throws(ExecutionError) -> any Transport
     {
         let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
-        let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
-        return try TransportSelection.make(TransportRequest(configuration: configuration, connectionReuse: mode))
+        let persistent = configuration.clustershell.persistConnections != nil && invocation.reuseConnections != false
+        let mode = invocation.connectionReuse ?? (persistent ? .persistent : reuse ? .session : ConnectionReuse.none)
+        return try TransportSelection.make(
+            TransportRequest(configuration: configuration, connectionReuse: mode, logger: logger))
     }
 
     /// The operator behind this run: `SUDO_USER` under sudo, else `USER`, else the account name.

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// What a transport is made for: the configuration and how the caller wants connections reused.
@@ -6,11 +7,17 @@ public struct TransportRequest: Sendable {
     public var configuration: Configuration
     /// How successive commands to one host share a connection (OpenSSH transport).
     public var connectionReuse: ConnectionReuse
+    /// Where the transport logs what the operator may want to know later (e.g. hosts handed to another transport).
+    public var logger: Logger
 
     /// Creates a request.
-    public init(configuration: Configuration, connectionReuse: ConnectionReuse) {
+    public init(
+        configuration: Configuration, connectionReuse: ConnectionReuse,
+        logger: Logger = Logger(label: "cumin.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.configuration = configuration
         self.connectionReuse = connectionReuse
+        self.logger = logger
     }
 }
 

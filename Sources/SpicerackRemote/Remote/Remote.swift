@@ -79,7 +79,10 @@ public struct Remote: Sendable {
         do {
             return try TransportSelection.make(
                 TransportRequest(
-                    configuration: configuration, connectionReuse: commandCount > 1 ? .session : ConnectionReuse.none))
+                    configuration: configuration,
+                    connectionReuse: configuration.clustershell.persistConnections != nil
+                        ? .persistent : commandCount > 1 ? .session : ConnectionReuse.none,
+                    logger: logger))
         } catch {
             throw RemoteError("Unable to set up the \(configuration.transport) transport: \(error.message)")
         }
