@@ -16,6 +16,7 @@ import Synchronization
 /// ``notes()`` sums those up. Output is bounded per stream and command as in the OpenSSH transport; a timeout or a
 /// cancelled task closes the host's connection at once.
 public final class NativeSSHTransport: Transport, Sendable {
+    /// Commands in flight at most (`fanout`).
     public let fanout: Int
     /// The ssh_config in effect.
     public let sshConfig: SSHConfig
@@ -87,6 +88,7 @@ public final class NativeSSHTransport: Transport, Sendable {
 
     // MARK: - Running
 
+    /// Runs `command` on `host`'s connection (made on first use), or through OpenSSH for a host that needs it.
     public func run(_ command: Command, on host: String, output: OutputHandler?) async -> TransportResult {
         let start = ContinuousClock.now
         if Task.isCancelled {
@@ -291,6 +293,7 @@ public final class NativeSSHTransport: Transport, Sendable {
         }
     }
 
+    /// Closes every connection of the run (and the OpenSSH fallback's).
     public func shutdown(hosts: [String]) async {
         let connections = state.withLock { state in
             defer { state.connections.removeAll() }
@@ -302,6 +305,7 @@ public final class NativeSSHTransport: Transport, Sendable {
         if case .success(let fallback) = fallback { await fallback.shutdown(hosts: hosts) }
     }
 
+    /// One line per fallback reason, e.g. `12 hosts through OpenSSH: ProxyJump`.
     public func notes() -> [String] {
         let hosts = state.withLock { $0.fallbackHosts }
         guard !hosts.isEmpty else { return [] }

@@ -18,6 +18,7 @@ public enum PrivateKeyError: Error, Sendable, Equatable, CustomStringConvertible
     /// The passphrase does not decrypt the key.
     case wrongPassphrase(path: String)
 
+    /// What is wrong with which file, and what to do.
     public var description: String {
         switch self {
         case .notOpenSSHFormat(let path):

@@ -302,18 +302,31 @@ public struct HostSettings: Sendable, Equatable {
     public var host: String
     /// Where to connect (`HostName`, `%h` expanded).
     public var hostName: String?
+    /// `Port` (22 by default).
     public var port = 22
+    /// `User`; the local user when unset.
     public var user: String?
+    /// `IdentityFile`s in order, expanded.
     public var identityFiles: [String] = []
+    /// `IdentitiesOnly`.
     public var identitiesOnly = false
+    /// `ConnectTimeout` in seconds.
     public var connectTimeout: Int?
+    /// `ServerAliveInterval` (read, not acted on: swift-nio-ssh sends no keepalives).
     public var serverAliveInterval = 0
+    /// `ServerAliveCountMax`.
     public var serverAliveCountMax = 3
+    /// `StrictHostKeyChecking`.
     public var strictHostKeyChecking = StrictHostKeyChecking.ask
+    /// `UserKnownHostsFile` (several, space-separated); new keys are written to the first.
     public var userKnownHostsFiles: [String] = ["~/.ssh/known_hosts", "~/.ssh/known_hosts2"]
+    /// `GlobalKnownHostsFile`.
     public var globalKnownHostsFiles: [String] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
+    /// `BatchMode` (the native transport never prompts).
     public var batchMode = false
+    /// `HostKeyAlias`: the known_hosts name to look up instead of the host's.
     public var hostKeyAlias: String?
+    /// `SendEnv` patterns of local variables sent to the server.
     public var sendEnvironment: [String] = []
     /// Why this host must go through OpenSSH, if it must.
     public var fallbackReason: String?

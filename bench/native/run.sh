@@ -54,6 +54,7 @@ SHARED=500
 (( BIG > SHARED )) && SHARED=$BIG
 cleanup() {
   local rc=$?
+  [[ -x $BIN/cumin ]] && "$BIN/cumin" --close-connections >&2 || true
   [[ -f $BED/state.json ]] && { "$BIN/testbed" stop --dir "$BED" >&2 || log "WARNING: testbed stop failed"; }
   exit $rc
 }
@@ -83,14 +84,16 @@ clustershell:
 YAML
 done
 
-# run_one SECTION TOOL N REP EXPECTED_LOGINS -- CMD...
+# run_one SECTION TOOL N REP EXPECTED_LOGINS -- CMD...   (LEAVE_ORPHANS=1: persistent masters outlive the run)
 run_one() {
   local section=$1 tool=$2 n=$3 rep=$4 logins=$5
   shift 6
   local label res
+  local -a extra=()
+  [[ ${LEAVE_ORPHANS:-0} == 1 ]] && extra=(--leave-orphans)
   label=$(printf '{"section":"%s","tool":"%s","n":%d,"rep":%d,"expected_logins":%s}' "$section" "$tool" "$n" "$rep" "$logins")
   res=$("${MEASURE[@]}" --timeout "$TIMEOUT" --label "$label" --keep-output "$WORK/out/$section-$tool-$n-rep$rep" \
-        --sshd-pid "$SSHD_PID" --sshd-log "$SSHD_LOG" -- "$@")
+        --sshd-pid "$SSHD_PID" --sshd-log "$SSHD_LOG" "${extra[@]}" -- "$@")
   echo "$res" >> "$JSONL"
   "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); l=r["label"]
 print("  %-6s rep%d %-12s N=%-5d wall %7.3f s  cpu %7.3f s  rss %6.1f MB  logins %s  rc %s" % (l["section"], l["rep"],
@@ -120,6 +123,12 @@ for rep in $(seq 1 "$REPS"); do
       cumin) run_one seq5 cumin 100 "$rep" 500 -- "$VENV/bin/cumin" -c "$W/cumin.yaml" --force --no-progress -m sync -n "$expr" true true true true true ;;
     esac
   done
+  # persistent OpenSSH masters: a first run leaves them, a second run reuses them
+  expr=$(hostexpr 500)
+  "$BIN/cumin" --close-connections >&2
+  LEAVE_ORPHANS=1 run_one persist first 500 "$rep" 500 -- "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --connection-reuse persistent -n "$expr" true
+  LEAVE_ORPHANS=1 run_one persist second 500 "$rep" 0 -- "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --connection-reuse persistent -n "$expr" true
+  "$BIN/cumin" --close-connections >&2
 done
 if (( BIG > 0 )); then
   expr=$(hostexpr "$BIG")
