@@ -163,6 +163,13 @@ public final class NativeSSHTransport: Transport, Sendable {
             if case .native(.fallback(let reason)) = failure {
                 return await runThroughOpenSSH(command, on: host, output: output, reason: reason)
             }
+            // OpenSSH would go on with the agent's keys (IdentitiesOnly no): let it.
+            if case .native(.authentication) = failure, !settings.identitiesOnly, !Task.isCancelled,
+                ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil
+            {
+                return await runThroughOpenSSH(
+                    command, on: host, output: output, reason: "key files refused, trying the agent")
+            }
             if Task.isCancelled {
                 result.cancelled = true
                 result.problem = "interrupted"
