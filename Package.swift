@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Host-set algebra (ClusterShell NodeSet compatible). No dependencies.
@@ -41,6 +44,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Cumin's in-process SSH transport (`transport: native`): swift-nio-ssh, OpenSSH key files, known_hosts,
+        // an ssh_config subset. Kept apart so that only the programs that offer it link NIO.
+        .target(
+            name: "CuminNativeSSH",
+            dependencies: [
+                "Cumin",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,7 +75,7 @@ let package = Package(
         .target(
             name: "Spicerack",
             dependencies: [
-                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote", "SpicerackClients",
+                "Cumin", "CuminNativeSSH", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote", "SpicerackClients",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -101,7 +119,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "CuminCommand",
-            dependencies: ["Cumin", "NodeSet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Cumin", "CuminNativeSSH", "NodeSet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -128,12 +149,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScapCommand",
-            dependencies: ["Scap", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Scap", "CuminNativeSSH", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CuminNativeSSHTests", dependencies: ["CuminNativeSSH", "Cumin", "NodeSet", "TestBed"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "WmflibTests", dependencies: ["Wmflib", "TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed"], swiftSettings: swiftSettings),

@@ -119,12 +119,15 @@ def main():
     ap.add_argument('--sshd-log', default=None)
     ap.add_argument('--keep-output', default=None)
     ap.add_argument('--stdin', default=None, help='file fed to the command on stdin (default /dev/null)')
+    ap.add_argument('--leave-orphans', action='store_true',
+                    help='do not adopt and reap daemonized descendants (persistent ssh masters must outlive the run);'
+                         ' their CPU after the run is then not counted')
     ap.add_argument('cmd', nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == '--' else a.cmd
     if not cmd:
         ap.error('missing command')
-    subreaper = become_subreaper()
+    subreaper = False if a.leave_orphans else become_subreaper()
 
     if a.keep_output:
         os.makedirs(a.keep_output, exist_ok=True)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cumin
+import CuminNativeSSH
 
 import Foundation
 
@@ -67,7 +68,7 @@ struct CuminCommand: AsyncParsableCommand {
     @Option(help: "Override the default backend of the configuration (direct, knownhosts).")
     var backend: String?
 
-    @Option(help: "Override the transport of the configuration (clustershell, noop).")
+    @Option(help: "Override the transport of the configuration (clustershell, native, noop).")
     var transport: String?
 
     @Flag(name: .customLong("dry-run"), help: "Only print the matching hosts. Implied when no COMMAND is given.")
@@ -100,6 +101,11 @@ struct CuminCommand: AsyncParsableCommand {
     @Flag(help: "Log at TRACE level to the log file.")
     var trace = false
 
+    @Flag(
+        name: .customLong("close-connections"),
+        help: "Close this user's persistent SSH connections (persist_connections, --connection-reuse persistent) and exit.")
+    var closeConnections = false
+
     @Argument(help: ArgumentHelp("Hosts selection query", valueName: "HOSTS_QUERY"))
     var hostsQuery: String
 
@@ -115,6 +121,11 @@ struct CuminCommand: AsyncParsableCommand {
             let message = Array("\nExecution interrupted by Ctrl+c/SIGINT/Aborted\n".utf8)
             _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             _exit(98)
+        }
+        if CommandLine.arguments.dropFirst().contains("--close-connections") {
+            let closed = await PersistentConnections.close()
+            print(closed.isEmpty ? "No persistent SSH connections open" : "Closed \(closed.count) persistent SSH connections: \(closed)")
+            Foundation.exit(0)
         }
         do {
             let command = try parseAsRoot()
@@ -166,6 +177,7 @@ struct CuminCommand: AsyncParsableCommand {
         invocation.hostsQuery = hostsQuery
         invocation.commands = commands
         invocation.commandLine = Array(CommandLine.arguments.dropFirst())
+        NativeSSH.register()
         return await CuminApplication().run(invocation)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CuminNativeSSH
 import Foundation
 import Scap
 
@@ -53,6 +54,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
     var sshConfig: String?
 
+    @Option(help: "How to reach the targets: clustershell (OpenSSH, the default) or native (in-process SSH).")
+    var transport = "clustershell"
+
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock.")
     var lockTimeout: Double = 600
 
@@ -74,9 +78,11 @@ struct DeployCommand: AsyncParsableCommand {
         options.environment = environment
         options.defines = defines
         options.sshConfig = sshConfig
+        options.transport = transport
         options.lockTimeout = lockTimeout
         options.globalLock = globalLock
         options.message = message.joined(separator: " ")
+        NativeSSH.register()
         let code = await DeployApplication(handlesSignals: true).run(options)
         if code != ScapExitCode.success { throw ExitCode(code) }
     }

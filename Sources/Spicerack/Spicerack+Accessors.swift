@@ -1,4 +1,5 @@
 import Cumin
+import CuminNativeSSH
 import Foundation
 import Logging
 import SpicerackRemote
@@ -23,6 +24,8 @@ extension Spicerack {
                 "Unable to load the cumin configuration \(path) (instance_params.cumin_config in \(configuration.path)): \(error)")
         }
         let recorder = services.touchedHosts
+        // `transport: native` in the cumin configuration selects the in-process SSH transport.
+        NativeSSH.register()
         return Remote(
             configuration: cumin, dryRun: dryRun, logger: Logger(label: "spicerack.remote"),
             onExecute: { hosts in recorder.withLock { $0.formUnion(hosts.map(\.description)) } })

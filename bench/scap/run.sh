@@ -17,7 +17,7 @@
 #   --out FILE     Markdown report (default bench/results/scap-latest.md; raw runs next to it as .jsonl)
 #   --bench-dir    work directory (default $SCAP_BENCH_DIR or /tmp/scap-bench)
 # Environment: SCRATCH_PATH (default <repo>/.build-bench), PYTHON (runs measure.py; default: the cumin
-# benchmark's venv interpreter when present, else python3).
+# benchmark's venv interpreter when present, else python3), SCAP_TRANSPORT (scap deploy --transport, e.g. native).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -141,6 +141,8 @@ git -C "$REPO" add -A
 git -C "$REPO" -c user.name='Scap Bench' -c user.email=bench@example.org commit --quiet -m v1
 SHA=$(git -C "$REPO" rev-parse HEAD)
 SCAP_ARGS=(deploy --ssh-config "$SSHCFG" --global-lock "$W/global.lock" --lock-timeout 30)
+# SCAP_TRANSPORT=native deploys over the in-process SSH transport (docs/cumin-native-transport.md).
+[[ -n ${SCAP_TRANSPORT:-} ]] && SCAP_ARGS+=(--transport "$SCAP_TRANSPORT")
 
 # The reference: what the fetch stage does at least, as one line through the same engine (cumin, fanout 80):
 # a bare clone from the same file:// URL, a shared clone of it and a checkout, into a fresh temp dir on the

@@ -106,7 +106,7 @@ public struct CuminApplication: Sendable {
 
         let transport: any Transport
         do throws(ExecutionError) {
-            transport = try makeTransport(invocation, configuration)
+            transport = try makeTransport(invocation, configuration, logger: logger)
         } catch {
             say("Caught ExecutionError exception: \(error.message)", colors)
             return CuminExitCode.executionError
@@ -131,6 +131,7 @@ public struct CuminApplication: Sendable {
         let interrupts = InterruptSignal(cancelling: task)
         let outcome = await task.result
         interrupts.stop()
+        for note in transport.notes() { say(note, colors) }
         let results: ExecutionResults
         switch outcome {
         case .success(let value):
@@ -174,22 +175,17 @@ public struct CuminApplication: Sendable {
         return CuminExitCode.interrupted
     }
 
-    private func makeTransport(_ invocation: CuminInvocation, _ configuration: Configuration) throws(ExecutionError)
-        -> any Transport
+    private func makeTransport(_ invocation: CuminInvocation, _ configuration: Configuration, logger: Logger)
+        throws(ExecutionError) -> any Transport
     {
-        switch configuration.transport {
-        case "clustershell", "openssh", "ssh":
-            let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
-            let mode = invocation.connectionReuse ?? (reuse ? .session : ConnectionReuse.none)
-            // One stream per command, merged on the host: identical hosts always show identical output, so they
-            // always land in one group (cumin reads ssh's two streams from one pipe).
-            return try OpenSSHTransport(configuration: configuration, connectionReuse: mode, mergeStandardError: true)
-        case "noop":
-            return NoOpTransport(fanout: configuration.clustershell.fanout)
-        default:
-            throw ExecutionError(
-                "unknown transport '\(configuration.transport)'; expected clustershell (OpenSSH) or noop")
-        }
+        let reuse = invocation.reuseConnections ?? (invocation.commands.count > 1)
+        let persistent = configuration.clustershell.persistConnections != nil && invocation.reuseConnections != false
+        let mode = invocation.connectionReuse ?? (persistent ? .persistent : reuse ? .session : ConnectionReuse.none)
+        // One stream per command, merged on the host: identical hosts always show identical output, so they
+        // always land in one group (cumin reads ssh's two streams from one pipe).
+        return try TransportSelection.make(
+            TransportRequest(
+                configuration: configuration, connectionReuse: mode, logger: logger, mergeStandardError: true))
     }
 
     /// The operator behind this run: `SUDO_USER` under sudo, else `USER`, else the account name.

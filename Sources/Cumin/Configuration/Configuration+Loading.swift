@@ -107,6 +107,8 @@ extension Configuration {
                 options.sshPath = expandTilde(try scalarString(value, key: key, path: path))
             case "connect_timeout":
                 options.connectTimeout = try positiveInt(value, key: key, path: path)
+            case "persist_connections":
+                options.persistConnections = try positiveInt(value, key: key, path: path)
             case "command_timeout":
                 guard let seconds = value.float ?? value.int.map(Double.init), seconds > 0 else {
                     throw error(path, value, key, "expected a positive number of seconds")

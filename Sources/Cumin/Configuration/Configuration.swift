@@ -47,6 +47,9 @@ public struct ClusterShellOptions: Sendable {
     public var connectTimeout: Int = 10
     /// Per-command timeout in seconds (`command_timeout`), used when the CLI gives none.
     public var commandTimeout: Double?
+    /// Seconds that persistent master connections stay up when idle (`persist_connections`); setting it turns
+    /// persistent connections on for every run (see ``ConnectionReuse/persistent``).
+    public var persistConnections: Int?
 
     /// Creates the default options.
     public init() {}

@@ -14,6 +14,10 @@ public enum ConnectionReuse: String, Sendable, Hashable, CaseIterable {
     /// OpenSSH multiplexing: the first command leaves a master connection (ControlMaster/ControlPersist in a
     /// private directory); later commands start an `ssh` client that skips the handshake.
     case multiplexed
+    /// OpenSSH multiplexing that outlives the run: masters stay up for `persist_connections` seconds (default 600)
+    /// with their sockets in the user's private directory (``PersistentConnections``), so later runs of cumin,
+    /// cookbooks and scap skip the handshake. `cumin --close-connections` closes them.
+    case persistent
     /// One `ssh HOST 'exec /bin/sh'` per host for the whole run: later commands need neither a new `ssh` process
     /// nor a new handshake or remote session. The fastest; each command still runs in `"$SHELL" -c`.
     case session
@@ -42,6 +46,8 @@ public struct OpenSSHTransport: Transport {
     public let connectionReuse: ConnectionReuse
     /// The directory holding master-connection sockets (``ConnectionReuse/multiplexed`` only).
     public let controlDirectory: String?
+    /// Seconds an idle master connection stays up (``ConnectionReuse/persistent``).
+    public let persistSeconds: Int
     /// Live remote shells, one per host (``ConnectionReuse/session`` only).
     let sessions: SessionPool?
     /// Bytes kept per stream and command; more output is dropped.
@@ -78,7 +84,12 @@ public struct OpenSSHTransport: Transport {
         self.outputLimit = outputLimit
         self.connectionReuse = connectionReuse
         self.mergesStandardError = mergeStandardError
-        self.controlDirectory = connectionReuse == .multiplexed ? try Self.makeControlDirectory() : nil
+        switch connectionReuse {
+        case .multiplexed: self.controlDirectory = try Self.makeControlDirectory()
+        case .persistent: self.controlDirectory = try PersistentConnections.directory()
+        case .none, .session: self.controlDirectory = nil
+        }
+        self.persistSeconds = settings.persistConnections ?? PersistentConnections.defaultSeconds
         self.sessions = connectionReuse == .session ? SessionPool() : nil
         if connectionReuse == .session {
             // Sessions write each command to their ssh's stdin; an ssh that exited (host down) must fail its host
@@ -99,7 +110,9 @@ public struct OpenSSHTransport: Transport {
         if let user { arguments += ["-l", user] }
         arguments += ["-oConnectTimeout=\(connectTimeout)", "-oBatchMode=yes"]
         if let controlPath = controlPath(for: host) {
-            arguments += ["-oControlMaster=auto", "-oControlPath=\(controlPath)", "-oControlPersist=120"]
+            let persist = connectionReuse == .persistent ? persistSeconds : 120
+            arguments += ["-oControlMaster=auto", "-oControlPath=\(controlPath)", "-oControlPersist=\(persist)"]
+            if connectionReuse == .persistent { PersistentConnections.note(host: host, socket: controlPath) }
         }
         // `--` ends ssh's options: a host name can never be read as one (e.g. `-oProxyCommand=...`).
         arguments += ["--", host, command]
@@ -271,7 +284,7 @@ public struct OpenSSHTransport: Transport {
             await sessions.closeAll()
             return
         }
-        guard let controlDirectory else { return }
+        guard let controlDirectory, connectionReuse != .persistent else { return }
         // Only hosts that actually left a master behind (unreachable ones did not) need an `ssh -O exit`.
         let mastered = hosts.filter { controlPath(for: $0).map(FileManager.default.fileExists(atPath:)) ?? false }
         let childEnvironment = processEnvironment()
@@ -305,7 +318,10 @@ public struct OpenSSHTransport: Transport {
     func controlPath(for host: String) -> String? {
         guard let controlDirectory else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in host.utf8 {
+        // Persistent masters outlive the run: one per host, user and options, so another configuration never
+        // rides on a master made for different options.
+        let key = connectionReuse == .persistent ? ([host, user ?? ""] + options).joined(separator: "\u{0}") : host
+        for byte in key.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Accumulates the two output streams of one process, and their interleaving, from concurrent readers.
-final class OutputCollector: Sendable {
+public final class OutputCollector: Sendable {
     private struct Buffers {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
@@ -12,11 +12,12 @@ final class OutputCollector: Sendable {
     private let limit: Int
 
     /// Creates a collector that keeps at most `limit` bytes per stream (the rest is dropped and counted).
-    init(limit: Int) {
+    public init(limit: Int) {
         self.limit = limit
     }
 
-    func append(_ chunk: [UInt8], from stream: OutputStream) {
+    /// Adds a chunk of `stream`, up to the limit.
+    public func append(_ chunk: [UInt8], from stream: OutputStream) {
         buffers.withLock { buffers in
             switch stream {
             case .stdout:
@@ -32,7 +33,8 @@ final class OutputCollector: Sendable {
         }
     }
 
-    func take() -> (stdout: [UInt8], stderr: [UInt8], combined: [UInt8]) {
+    /// What was kept: each stream, and both in arrival order.
+    public func take() -> (stdout: [UInt8], stderr: [UInt8], combined: [UInt8]) {
         buffers.withLock { ($0.stdout, $0.stderr, $0.combined) }
     }
 }

@@ -15,11 +15,17 @@ public protocol Transport: Sendable {
 
     /// Releases what the transport kept open for `hosts` (e.g. SSH master connections) at the end of a run.
     func shutdown(hosts: [String]) async
+
+    /// One-line notes for the operator after a run, e.g. which hosts went through another transport and why.
+    func notes() -> [String]
 }
 
 extension Transport {
     /// Nothing to release by default.
     public func shutdown(hosts: [String]) async {}
+
+    /// No notes by default.
+    public func notes() -> [String] { [] }
 }
 
 /// Which stream a chunk of output came from.

@@ -28,6 +28,9 @@ public struct DeployOptions: Sendable {
     public var defines: [String] = []
     /// `--ssh-config`: an `ssh_config` file for the connections to the targets.
     public var sshConfig: String?
+    /// `--transport`: how the targets are reached, `clustershell` (OpenSSH) or `native` (in-process SSH, when
+    /// the program registered it).
+    public var transport = "clustershell"
     /// `--lock-timeout`, seconds (0 to 3600).
     public var lockTimeout: Double = 600
     /// `--global-lock`: the global lock file.
@@ -148,7 +151,7 @@ public struct DeployApplication: Sendable {
         }
         defer { io?.status(nil) }
         var runner = TargetStageRunner.forDeploy(
-            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [])
+            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [], transport: options.transport)
         runner.observer = progress
         let signals = handlesSignals ? Self.routeSignals(to: interruption, console: console) : nil
         defer { signals?.stop() }

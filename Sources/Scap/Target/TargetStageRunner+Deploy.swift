@@ -8,10 +8,13 @@ extension TargetStageRunner {
     ///   - config: the deploy's configuration.
     ///   - sshOptions: extra `ssh` options, e.g. `["-F /etc/scap/ssh_config"]`.
     ///   - stageTimeout: the longest one stage may run on one host.
-    public static func forDeploy(config: ScapConfig, sshOptions: [String] = [], stageTimeout: Duration? = nil)
-        -> TargetStageRunner
-    {
+    ///   - transport: cumin's transport name: `clustershell` (OpenSSH) or, where the program registered it,
+    ///     `native` (in-process SSH).
+    public static func forDeploy(
+        config: ScapConfig, sshOptions: [String] = [], stageTimeout: Duration? = nil, transport: String = "clustershell"
+    ) -> TargetStageRunner {
         var configuration = Configuration()
+        configuration.transport = transport
         configuration.defaultBackend = "direct"
         configuration.clustershell.sshOptions = sshOptions
         configuration.clustershell.connectTimeout = 10

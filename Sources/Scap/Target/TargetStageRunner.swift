@@ -87,7 +87,8 @@ public struct TargetStageRunner: Sendable {
         let transport: any Transport
         do {
             transport = try connections.transport(hosts: commands.keys) { () throws(ExecutionError) in
-                try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
+                try TransportSelection.make(
+                    TransportRequest(configuration: configuration, connectionReuse: connectionReuse))
             }
         } catch {
             throw ExecutionError("cannot set up SSH: \(error.message)")

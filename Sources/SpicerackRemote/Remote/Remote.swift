@@ -73,23 +73,18 @@ public struct Remote: Sendable {
         return RemoteHosts(remote: self, hosts: hosts, useSudo: useSudo)
     }
 
-    /// The transport for one run: the override, or the configured one (`clustershell`/`openssh`/`ssh`, `noop`).
+    /// The transport for one run: the override, or the configured one (see Cumin's `TransportSelection`).
     func makeTransport(commandCount: Int) throws(RemoteError) -> any Transport {
         if let transport { return transport }
-        switch configuration.transport {
-        case "clustershell", "openssh", "ssh":
-            do {
-                return try OpenSSHTransport(
-                    configuration: configuration, connectionReuse: commandCount > 1 ? .session : ConnectionReuse.none)
-            } catch {
-                throw RemoteError("Unable to set up the SSH transport: \(error.message)")
-            }
-        case "noop":
-            return NoOpTransport(fanout: configuration.clustershell.fanout)
-        default:
-            throw RemoteError(
-                "Unknown transport '\(configuration.transport)' in the cumin configuration; "
-                    + "expected clustershell (OpenSSH) or noop")
+        do {
+            return try TransportSelection.make(
+                TransportRequest(
+                    configuration: configuration,
+                    connectionReuse: configuration.clustershell.persistConnections != nil
+                        ? .persistent : commandCount > 1 ? .session : ConnectionReuse.none,
+                    logger: logger))
+        } catch {
+            throw RemoteError("Unable to set up the \(configuration.transport) transport: \(error.message)")
         }
     }
 }
