@@ -7,7 +7,7 @@ struct ScapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scap",
         abstract: "Deploy git repositories to groups of targets.",
-        subcommands: [DeployCommand.self, DeployLogCommand.self, LockCommand.self]
+        subcommands: [DeployCommand.self, BackportCommand.self, DeployLogCommand.self, LockCommand.self]
     )
 
     /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64), and a
@@ -26,7 +26,7 @@ struct ScapCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             ringTheBell(code)
-            if code == .validationFailure, ["deploy", "lock"].contains(CommandLine.arguments.dropFirst().first) {
+            if code == .validationFailure, ["deploy", "lock", "backport"].contains(CommandLine.arguments.dropFirst().first) {
                 let message = fullMessage(for: error)
                 if !message.isEmpty { try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8)) }
                 exit(withError: ExitCode(2))

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import Scap
+
+/// The Gerrit change source against a Gerrit-compatible HTTP server backed by a real bare repository: the +2 vote
+/// and its message, waiting for the merge, and the exits on failed build tests and Code-Review -2.
+@Suite struct GerritChangeSourceTests {
+    func fixture(_ gerrit: GerritTestServer? = nil) throws -> BackportFixture {
+        try BackportFixture(groups: [("canary", ["host1"])], extraConfig: "gerrit_poll_interval: 0.2\ngerrit_merge_timeout: 20\n")
+    }
+
+    func run(_ fixture: BackportFixture, _ gerrit: GerritTestServer, _ changes: [String]) async throws
+        -> (Result<BackportResult, BackportError>, BackportLines)
+    {
+        let lines = BackportLines()
+        var options = fixture.options(changes)
+        options.stopBeforeSync = true
+        let config = try fixture.config(overrides: ["change_source:gerrit", "gerrit_url:\(gerrit.url)"])
+        let application = BackportApplication(
+            options: options, config: config, executor: FakeStageExecutor(), console: lines.console)
+        do {
+            return (.success(try await application.run()), lines)
+        } catch {
+            return (.failure(error), lines)
+        }
+    }
+
+    @Test func aVoteMergesTheChangesAndTheDeployRepositoryFollows() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let first = try fixture.change(701, files: ["a.txt": "a\n"], subject: "First")
+        let second = try fixture.change(702, parent: first, files: ["b.txt": "b\n"], subject: "Second")
+        try gerrit.register(701, commit: first, parents: [base], subject: "First")
+        try gerrit.register(702, commit: second, parents: [first], subject: "Second", hashtags: ["security"])
+        // 702 alone depends on the open 701.
+        let (alone, _) = try await run(fixture, gerrit, ["702"])
+        guard case .failure(let missing) = alone else {
+            Issue.record("expected a missing dependency, got \(alone)")
+            return
+        }
+        #expect(missing.message.contains("change 702,1 (Second): depends on \(first.prefix(10))"))
+
+        let (result, lines) = try await run(fixture, gerrit, ["\(gerrit.url)/c/web/+/702", "701"])
+        let outcome = try result.get()
+        #expect(outcome.outcome == "stopped_before_sync", "\(lines.all)")
+        let votes = try gerrit.votes()
+        #expect(votes.map { $0["change"] as? Int } == [701, 702])
+        let host = ProcessInfo.processInfo.hostName
+        #expect(votes.allSatisfy { $0["message"] as? String == "Approved by deployer@\(host) using scap backport" })
+        #expect(votes.allSatisfy { ($0["labels"] as? [String: Int])?["Code-Review"] == 2 })
+        #expect(try fixture.upstreamMain() == second)
+        #expect(try BackportFixture.git(fixture.root, ["rev-parse", "HEAD"]) == second)
+        #expect(outcome.commit == second)
+        #expect(lines.all.contains("Waiting for changes to be merged. This may take some time…"))
+        #expect(lines.sensitive.contains { $0.contains("Second") })
+    }
+
+    @Test func verifiedMinusOneAfterTheVoteExitsWithFailedBuildTests() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let commit = try fixture.change(801, files: ["a.txt": "a\n"], subject: "Breaks the build")
+        try gerrit.register(801, commit: commit, parents: [base], subject: "Breaks the build", behavior: "verified-1")
+        let (result, _) = try await run(fixture, gerrit, ["801"])
+        guard case .failure(let error) = result else {
+            Issue.record("expected failed build tests, got \(result)")
+            return
+        }
+        #expect(error.message == "change 801,1 failed build tests (Verified -1); nothing was deployed")
+        #expect(try fixture.upstreamMain() == base)
+        #expect(try gerrit.votes().count == 1)
+    }
+
+    @Test func codeReviewMinusTwoExitsAndAbandonedOrOtherBranchChangesAreRefused() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let commit = try fixture.change(901, files: ["a.txt": "a\n"], subject: "Vetoed")
+        try gerrit.register(901, commit: commit, parents: [base], subject: "Vetoed", behavior: "cr-2")
+        let (vetoed, _) = try await run(fixture, gerrit, ["901"])
+        guard case .failure(let error) = vetoed else {
+            Issue.record("expected a veto, got \(vetoed)")
+            return
+        }
+        #expect(error.message.contains("change 901,1 got Code-Review -2"))
+        try gerrit.register(902, commit: commit, parents: [base], subject: "Gone", status: "ABANDONED")
+        try gerrit.register(903, commit: commit, parents: [base], subject: "Elsewhere", branch: "wmf/1.45")
+        let (refused, _) = try await run(fixture, gerrit, ["902", "903"])
+        guard case .failure(let problems) = refused else {
+            Issue.record("expected refusals, got \(refused)")
+            return
+        }
+        #expect(problems.message.contains("change 902,1 (Gone): abandoned"))
+        #expect(problems.message.contains("change 903,1 (Elsewhere): targets branch 'wmf/1.45'"))
+        #expect(try gerrit.votes().count == 1, "nothing is voted on when the batch is refused")
+    }
+}
