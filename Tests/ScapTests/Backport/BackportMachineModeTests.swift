@@ -94,4 +94,40 @@ import Testing
             for host in services.bed.hosts { #expect(try services.version(host) == "v1", "\(host)") }
         }
     }
+
+    @Test func ctrlCDuringTheCanaryWaitOffersRollbackAndExits130() async throws {
+        try await withServiceBed { services in
+            let (fixture, _) = try await BackportBedTests().prepare(services)
+            try fixture.change(611, files: ["version.txt": "v2\n"], subject: "Interrupted")
+            let child = try RunningProcess(
+                productPath("scap"),
+                [
+                    "backport", "--ssh-config", services.bed.sshConfigPath, "--global-lock",
+                    fixture.tree.path("global.lock"), "--lock-timeout", "5", "--yes", "-D", "canary_wait_time:120",
+                    "-D", "prometheus_url:http://127.0.0.1:9", "611",
+                ],
+                environment: scapTestEnvironment.merging([SpiderPigIO.keyVariable: key]) { $1 },
+                currentDirectory: fixture.root)
+            defer { child.kill() }
+            let isPrompt = { (line: String) in line.contains("\"type\":\"interaction\"") && line.contains(key) }
+            let first = try #require(await child.waitForLine(timeout: 120, isPrompt), "\(child.lines) \(child.stderr)")
+            #expect(record(child.lines[first])?["prompt"] as? String == "Continue with deployment?")
+            child.send("y\n")
+            let waiting = try #require(await child.waitForLine(after: first + 1, timeout: 120) {
+                $0.contains("Waiting 120s (canary_wait_time)")
+            })
+            child.signal(SIGINT)
+            let menu = try #require(await child.waitForLine(after: waiting + 1, timeout: 60, isPrompt))
+            let prompt = try #require(record(child.lines[menu]))
+            #expect(prompt["prompt"] as? String
+                == "backport interrupted (Ctrl+C) during canary: error-rate gate. What next?")
+            #expect(prompt["choiceOrder"] as? [String] == ["b", "e"])
+            child.send("b\n")
+            let acknowledgement = try #require(await child.waitForLine(after: menu + 1, timeout: 120, isPrompt))
+            #expect(record(child.lines[acknowledgement])?["prompt"] as? String == BackportSync.rollbackAcknowledgement)
+            child.send("a\n")
+            #expect(await child.exitStatus(timeout: 60) == 130, "\(child.lines) \(child.stderr)")
+            for host in services.bed.hosts { #expect(try services.version(host) == "v1", "\(host)") }
+        }
+    }
 }
