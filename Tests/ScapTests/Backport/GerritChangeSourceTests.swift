@@ -10,7 +10,10 @@ import Testing
         try BackportFixture(groups: [("canary", ["host1"])], extraConfig: "gerrit_poll_interval: 0.2\ngerrit_merge_timeout: 20\n")
     }
 
-    func run(_ fixture: BackportFixture, _ gerrit: GerritTestServer, _ changes: [String]) async throws
+    func run(
+        _ fixture: BackportFixture, _ gerrit: GerritTestServer, _ changes: [String],
+        prompter: any BackportPrompter = DefaultAnswersBackportPrompter()
+    ) async throws
         -> (Result<BackportResult, BackportError>, BackportLines)
     {
         let lines = BackportLines()
@@ -18,7 +21,7 @@ import Testing
         options.stopBeforeSync = true
         let config = try fixture.config(overrides: ["change_source:gerrit", "gerrit_url:\(gerrit.url)"])
         let application = BackportApplication(
-            options: options, config: config, executor: FakeStageExecutor(), console: lines.console)
+            options: options, config: config, executor: FakeStageExecutor(), prompter: prompter, console: lines.console)
         do {
             return (.success(try await application.run()), lines)
         } catch {
@@ -98,5 +101,49 @@ import Testing
         #expect(problems.message.contains("change 902,1 (Gone): abandoned"))
         #expect(problems.message.contains("change 903,1 (Elsewhere): targets branch 'wmf/1.45'"))
         #expect(try gerrit.votes().count == 1, "nothing is voted on when the batch is refused")
+    }
+
+    @Test func notMergeableIsToleratedForTwoPollsAndANewPatchsetIsReapproved() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let slow = try fixture.change(1301, files: ["a.txt": "a\n"], subject: "Needs a rebase first")
+        try gerrit.register(1301, commit: slow, parents: [base], subject: "Needs a rebase first", behavior: "rebase-then-merge")
+        let (tolerated, lines) = try await run(fixture, gerrit, ["1301"])
+        #expect(try tolerated.get().commit == slow, "\(lines.all)")
+
+        let first = try fixture.change(1302, files: ["b.txt": "1\n"], subject: "Patchset 1")
+        let second = try fixture.change(1302, patchset: 2, files: ["b.txt": "2\n"], subject: "Patchset 2")
+        try gerrit.register(
+            1302, commit: first, parents: [slow], subject: "Patchset 2", behavior: "new-patchset", nextCommit: second)
+        let declined = ScriptedBackportPrompter()
+        let (refused, _) = try await run(fixture, gerrit, ["1302"], prompter: declined)
+        #expect(declined.asked == ["Change 1302,1 has a new patchset. Re-approve change and continue?"])
+        guard case .failure(let error) = refused else {
+            Issue.record("declining the new patchset must stop")
+            return
+        }
+        #expect(error.message.contains("has a new patchset that was not approved"))
+        let approving = ScriptedBackportPrompter([("Change 1302", "y")])
+        let (merged, _) = try await run(fixture, gerrit, ["1302"], prompter: approving)
+        #expect(try merged.get().commit == second)
+        #expect(try gerrit.votes().filter { $0["change"] as? Int == 1302 }.count == 2)
+    }
+
+    @Test func aChangeThatStaysUnmergeableStopsAfterTwoPolls() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let commit = try fixture.change(1401, files: ["a.txt": "a\n"], subject: "Conflicts")
+        try gerrit.register(1401, commit: commit, parents: [base], subject: "Conflicts", behavior: "unmergeable")
+        let (result, _) = try await run(fixture, gerrit, ["1401"])
+        guard case .failure(let error) = result else {
+            Issue.record("expected a rebase error")
+            return
+        }
+        #expect(error.message == "change 1401,1 is not mergeable (it needs a rebase); nothing was deployed")
+        #expect(try fixture.upstreamMain() == base)
     }
 }

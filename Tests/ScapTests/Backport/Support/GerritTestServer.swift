@@ -83,7 +83,12 @@ final class GerritTestServer {
                                 found = [c for c in found if c["branch"] == term[7:]]
                         return self.reply(200, [info(c) for c in found])
                     if len(parts) == 2 and parts[0] == "changes" and parts[1] in changes:
-                        return self.reply(200, info(changes[parts[1]]))
+                        change = changes[parts[1]]
+                        if change.get("pending_polls", 0) > 0:
+                            change["pending_polls"] -= 1
+                            if change["pending_polls"] == 0 and merge(change):
+                                change["status"], change["mergeable"] = "MERGED", True
+                        return self.reply(200, info(change))
                 self.reply(404, "Not found: " + url.path, prefix=False)
 
             def do_POST(self):
@@ -112,6 +117,11 @@ final class GerritTestServer {
                             change["cr"].append(-2)
                         elif behavior == "unmergeable":
                             change["mergeable"] = False
+                        elif behavior == "rebase-then-merge":
+                            change["mergeable"], change["pending_polls"] = False, 3
+                        elif behavior == "new-patchset":
+                            change["commit"], change["patchset"] = change["next_commit"], change["patchset"] + 1
+                            change["behavior"] = "merge"
                         elif merge(change):
                             change["status"] = "MERGED"
                         else:
@@ -142,15 +152,17 @@ final class GerritTestServer {
     }
 
     /// Registers a change: its number, commit, parents and what happens on a +2 (`merge`, `verified-1`, `cr-2`,
-    /// `unmergeable`).
+    /// `unmergeable`, `rebase-then-merge`: not mergeable for 2 polls then merged on the 3rd, `new-patchset`: a
+    /// second patchset `nextCommit` appears instead of a merge, and is merged on the next +2).
     func register(
         _ number: Int, commit: String, parents: [String], subject: String, branch: String = "main",
-        behavior: String = "merge", status: String = "NEW", hashtags: [String] = []
+        behavior: String = "merge", status: String = "NEW", hashtags: [String] = [], nextCommit: String? = nil
     ) throws {
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "number": number, "commit": commit, "parents": parents, "subject": subject, "branch": branch,
             "behavior": behavior, "status": status, "hashtags": hashtags,
         ]
+        if let nextCommit { body["next_commit"] = nextCommit }
         let data = try JSONSerialization.data(withJSONObject: body)
         let output = try runTool(
             "/usr/bin/curl",
