@@ -371,7 +371,12 @@ public struct BackportSync: Sendable {
                 return .failure(error)
             }
         }
-        let result = interruptible && interruption != nil ? await interruption!.interruptible(body) : await body()
+        let result: Result<[String: TargetHostOutcome], TargetStageRunnerError>
+        if interruptible, let interruption {
+            result = await interruption.interruptible(body)
+        } else {
+            result = await body()
+        }
         progress?.end()
         let outcomes: [String: TargetHostOutcome]
         switch result {

@@ -90,13 +90,13 @@ public struct SmokeTestRunner: Sendable {
             request.headers.replaceOrAdd(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let seconds = Int64(timeout.components.seconds) * 1000
+        let milliseconds = Int64(timeout.components.seconds) * 1000
             + Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
         let status: Int
         let headers: HTTPHeaders
         let body: String
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(seconds))
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(milliseconds))
             status = Int(response.status.code)
             headers = response.headers
             body = String(buffer: try await response.body.collect(upTo: 8 << 20))

@@ -1,5 +1,7 @@
 import Foundation
+import TestBed
 import Testing
+import Wmflib
 
 @testable import Scap
 
@@ -76,5 +78,34 @@ import Testing
         }
         #expect(error.message.contains("change '--upload-pack=touch /tmp/x' not found"))
         #expect(error.message.contains("change '-v' not found"))
+    }
+}
+
+/// SAL announcements of a backport: the change by number, a security change's subject kept out.
+@Suite struct BackportAnnouncementTests {
+    @Test func startAndFinishAreAnnouncedAndSecuritySubjectsAreHidden() async throws {
+        let relay = try TCPListener()
+        defer { relay.stop() }
+        relay.accept(count: 2)
+        let fixture = try BackportFixture(
+            groups: [("production", ["host1"])],
+            extraConfig: "tcpircbot_host: 127.0.0.1\ntcpircbot_port: \(relay.port)\n")
+        let commit = try fixture.change(
+            31, files: ["version.txt": "v2\n"], subject: "Fix the embargoed hole", trailer: "Security: yes")
+        let executor = FakeStageExecutor()
+        let application = BackportApplication(
+            options: fixture.options(["31"]), config: try fixture.config(), executor: executor,
+            console: BackportLines().console)
+        let result = try await application.run()
+        #expect(result.outcome == "succeeded")
+        #expect(executor.calls.map(\.stage) == [.fetch, .promote, .finalize])
+        let messages = relay.messages(count: 2)
+        let host = currentHostname()
+        let short = String(commit.prefix(7))
+        #expect(messages.first == "!log deployer@\(host) Started backport [web@\(short)]: Backport for [[gerrit:31|security change]]")
+        #expect(messages.dropFirst().first?.hasPrefix(
+            "!log deployer@\(host) Finished backport [web@\(short)]: Backport for [[gerrit:31|security change]] (duration: 00m") == true)
+        #expect(!messages.contains { $0.contains("embargoed") })
+        #expect(fixture.history().first?["changes"].map { "\($0)" }?.contains("embargoed") == false)
     }
 }
