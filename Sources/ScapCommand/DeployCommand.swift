@@ -63,92 +63,21 @@ struct DeployCommand: AsyncParsableCommand {
     var message: [String] = []
 
     func run() async throws {
-        if let refusal = RootRefusal.reason() {
-            fail(refusal)
-            throw ExitCode.failure
-        }
-        let root = FileManager.default.currentDirectoryPath
-        let configPath = (root as NSString).appendingPathComponent("scap/scap.cfg")
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            fail("Deployment configuration not found: \(configPath) does not exist; run scap deploy from the top of "
-                + "a deploy repository")
-            throw ExitCode.failure
-        }
-        guard lockTimeout >= 0, lockTimeout <= 3600 else {
-            fail("--lock-timeout must be between 0 and 3600 seconds")
-            throw ExitCode(2)
-        }
-        let config: ScapConfig
-        do {
-            config = try ScapConfigLoader(root: root, environment: environment, overrides: defines).load()
-        } catch {
-            fail("\(error)")
-            throw ExitCode.failure
-        }
-        let io = SpiderPigIO.fromEnvironment()
-        var logMessage = message.joined(separator: " ")
-        if logMessage.isEmpty, io == nil, !initOnly, !dryRun, isatty(STDIN_FILENO) == 1 {
-            print("Log message (press enter for none): ", terminator: "")
-            fflush(nil)
-            logMessage = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
-        }
-        let realUser = ProcessInfo.processInfo.environment[SpiderPigIO.userVariable].flatMap { $0.isEmpty ? nil : $0 }
-        var request = DeployRequest(
-            root: root, revision: rev, limitHosts: limitHosts, force: force, serviceRestartOnly: serviceRestart,
-            message: logMessage, user: io == nil ? nil : realUser, globalLockPath: globalLock,
-            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)), dryRun: dryRun)
-        request.initOnly = initOnly
-        do {
-            if let stages { request.stages = try DeployRequest.parseStages(stages) }
-        } catch {
-            fail(error.message)
-            throw ExitCode(2)
-        }
-        let console: @Sendable (String) -> Void
-        let prompter: any DeployPrompter
-        let progress: DeployProgress
-        if let io {
-            console = { io.line($0) }
-            prompter = SpiderPigPrompter(io: io)
-            progress = DeployProgress { snapshot in
-                if snapshot.tasksFinishedTotal == 0 && !snapshot.progressFinished { io.status(snapshot.name) }
-                io.progress(snapshot)
-            }
-        } else {
-            let terminal = TerminalProgressLine()
-            console = terminal.print
-            prompter = TerminalPrompter()
-            progress = DeployProgress(report: terminal.show)
-        }
-        var runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
-        runner.observer = progress
-        let interruption = DeployInterruption()
-        let signals = SignalRouter([SIGINT, SIGTERM]) { number in
-            if interruption.interrupt() {
-                let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                console("Interrupted (\(name)): stopping the running stage; press Ctrl-C again to exit at once")
-            } else {
-                console("Interrupted again: exiting without waiting")
-                Foundation.exit(130)
-            }
-        }
-        defer { signals.stop() }
-        let deployment = Deployment(
-            request: request, config: config, executor: runner, prompter: prompter, console: console,
-            progress: progress, interruption: interruption)
-        let outcome: DeployOutcome
-        do {
-            outcome = try await deployment.run()
-        } catch {
-            fail(error.message)
-            io?.status(nil)
-            throw ExitCode(error.kind == .usage ? 2 : 1)
-        }
-        io?.status(nil)
-        if !outcome.succeeded { throw ExitCode(outcome.exitCode) }
-    }
-
-    private func fail(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("scap deploy: \(message)\n".utf8))
+        var options = DeployOptions()
+        options.revision = rev
+        options.stages = stages
+        options.limitHosts = limitHosts
+        options.force = force
+        options.serviceRestartOnly = serviceRestart
+        options.initOnly = initOnly
+        options.dryRun = dryRun
+        options.environment = environment
+        options.defines = defines
+        options.sshConfig = sshConfig
+        options.lockTimeout = lockTimeout
+        options.globalLock = globalLock
+        options.message = message.joined(separator: " ")
+        let code = await DeployApplication(handlesSignals: true).run(options)
+        if code != ScapExitCode.success { throw ExitCode(code) }
     }
 }

@@ -2,14 +2,8 @@ import ArgumentParser
 import Foundation
 import Scap
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `scap deploy-log`: tail, filter and print the events of the deploy logs.
-struct DeployLogCommand: ParsableCommand {
+struct DeployLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy-log",
         abstract: "Tail/filter/output events from the deploy logs.",
@@ -41,45 +35,13 @@ struct DeployLogCommand: ParsableCommand {
     @Argument(help: "Filter expression.")
     var expression = ""
 
-    func run() throws {
-        let filter: DeployLogFilter
-        do {
-            filter = try DeployLogFilter(parsing: expression).withDefaultLevel(verbose: verbose)
-        } catch {
-            printError("scap deploy-log: \(error)\n\(error.caretDiagnostic)")
-            throw ExitCode.validationFailure
-        }
-        let colorize = isatty(STDOUT_FILENO) == 1 || ProcessInfo.processInfo.environment["FORCE_COLOR"] != nil
-        let formatter = DeployLogFormatter(colorize: colorize)
-        let directory = DeployLogDirectory(root: FileManager.default.currentDirectoryPath)
-
-        if latest || file != nil {
-            guard let path = file ?? directory.latestFile() else {
-                printError("scap deploy-log: no log files in \(directory.path)")
-                throw ExitCode.failure
-            }
-            do {
-                for record in try DeployLogDirectory.records(inFile: path) where filter.matches(record) {
-                    print(formatter.format(record))
-                }
-            } catch {
-                printError("scap deploy-log: \(error)")
-                throw ExitCode.failure
-            }
-            return
-        }
-
-        var follower = DeployLogFollower(directory: directory)
-        while true {
-            let batch = follower.poll()
-            if let opened = batch.opened { print("-- Opening log file: '\(opened)'") }
-            for record in batch.records where filter.matches(record) { print(formatter.format(record)) }
-            fflush(nil)
-            if batch.records.isEmpty { usleep(100_000) }
-        }
-    }
-
-    private func printError(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
+    func run() async throws {
+        var options = DeployLogOptions()
+        options.latest = latest
+        options.file = file
+        options.verbose = verbose
+        options.expression = expression
+        let code = await DeployLogApplication().run(options)
+        if code != ScapExitCode.success { throw ExitCode(code) }
     }
 }

@@ -135,6 +135,18 @@ import Testing
         #expect(results.notStarted.count == 4)
     }
 
+    @Test func eachHostRunsItsOwnCommandLineInOneRun() async throws {
+        let transport = ScriptedTransport { host, command in .init(exitCode: command == "echo \(host)" ? 0 : 1) }
+        let lines = Dictionary(uniqueKeysWithValues: hosts.nodes.map { ($0, "echo \($0)") })
+        let options = ExecutionOptions(mode: .async, batchSize: .count(2), successThreshold: 1)
+        let results = try await Executor(transport: transport, options: options)
+            .run(Command("stage"), commandLines: lines)
+        #expect(results.status == .succeeded)
+        #expect(results.succeeded.description == "host[1-6]")
+        #expect(transport.log.hosts(for: "echo host3") == ["host3"])
+        #expect(transport.log.hosts(for: "stage").isEmpty)
+    }
+
     @Test func rejectsUnusableArguments() async throws {
         let executor = Executor(transport: NoOpTransport())
         await #expect(throws: ExecutionError.self) { try await executor.run([], on: hosts) }

@@ -4,7 +4,7 @@ import Testing
 @testable import Scap
 
 private func record(
-    _ msg: String = "hello", level: Int = LogLevel.info, host: String? = "scap-target-01", name: String = "deploy",
+    _ msg: String = "hello", level: Int = LogLevel.info.rawValue, host: String? = "scap-target-01", name: String = "deploy",
     extra: [String: JSONValue] = [:]
 ) -> DeployLogRecord {
     var record = DeployLogRecord(name: name, level: level, message: msg, host: host ?? "", created: Date(timeIntervalSince1970: 0), extra: extra)

@@ -17,6 +17,11 @@ public struct Executor: Sendable {
     public var options: ExecutionOptions
     /// Who is told about progress.
     public var observer: any ExecutionObserver
+    /// Whether the run leaves the transport's connections open for a later run (the caller then calls
+    /// ``Transport/shutdown(hosts:)``); by default they are shut down when the run ends.
+    public var keepsConnections = false
+    /// Each host's own command line, sent in place of the command's (see ``run(_:commandLines:)``).
+    private var commandLines: [String: String] = [:]
 
     /// Creates an executor.
     public init(
@@ -45,10 +50,22 @@ public struct Executor: Sendable {
         case .sync: await runSync(run, batch: batch, deadline: deadline)
         case .async: await runAsync(run, batch: batch, deadline: deadline)
         }
-        await transport.shutdown(hosts: names)
+        if !keepsConnections { await transport.shutdown(hosts: names) }
         let results = run.snapshot()
         observer.executionDidComplete(results: results)
         return results
+    }
+
+    /// Runs `command` on the hosts of `commandLines`, each with its own command line in place of the command's
+    /// (e.g. a script with that host's parameters), in one run: one batch window, one success threshold. The
+    /// command's timeout and ok codes apply to every host, and its text names the command in the results.
+    /// - Throws: ``ExecutionError`` for unusable arguments, as ``run(_:on:)``.
+    public func run(_ command: Command, commandLines: [String: String]) async throws(ExecutionError)
+        -> ExecutionResults
+    {
+        var executor = self
+        executor.commandLines = commandLines
+        return try await executor.run([command], on: NodeSet(nodes: commandLines.keys))
     }
 
     // MARK: - Strategies
@@ -236,7 +253,9 @@ public struct Executor: Sendable {
         }
     }
 
-    private func execute(_ command: Command, index: Int, on host: String, single: Bool) async -> HostOutcome {
+    private func execute(_ generic: Command, index: Int, on host: String, single: Bool) async -> HostOutcome {
+        var command = generic
+        if let line = commandLines[host] { command.command = line }
         if single {
             observer.singleHostCommandWillStart(index, command)
             let observer = self.observer

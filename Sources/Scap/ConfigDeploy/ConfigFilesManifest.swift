@@ -142,16 +142,9 @@ public struct ConfigFilesManifest: Sendable, Equatable {
             path: finalPath, template: template, outputFormat: outputFormat, remoteVars: remoteVars)
     }
 
-    /// `path` without empty and `.` components, or `nil` when it is empty, `/`, climbs with `..`, starts inside
-    /// the revision's `.git` (a relative path) or holds a control character.
-    public static func normalizedPath(_ path: String) -> String? {
-        guard !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
-        let components = path.split(separator: "/").filter { $0 != "." }
-        guard !components.isEmpty, !components.contains("..") else { return nil }
-        if path.hasPrefix("/") { return "/" + components.joined(separator: "/") }
-        guard components[0] != ".git" else { return nil }
-        return components.joined(separator: "/")
-    }
+    /// `path` without empty and `.` components, or `nil` when it is not a path a config file may have (see
+    /// ``RenderedConfigFile/normalizedPath(_:)``).
+    public static func normalizedPath(_ path: String) -> String? { RenderedConfigFile.normalizedPath(path) }
 
     private static func error(_ path: String, _ node: Node, _ key: String?, _ message: String) -> ConfigDeployError {
         ConfigDeployError(path: path, line: node.mark?.line, column: node.mark?.column, key: key, message: message)

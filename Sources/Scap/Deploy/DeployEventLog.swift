@@ -21,14 +21,14 @@ public struct DeployEventLog: Sendable {
 
     /// Records `message` with `extra` fields; prints it too when `onConsole`.
     public func record(
-        _ message: String, level: Int = LogLevel.info, event: String, host: String? = nil,
+        _ message: String, level: LogLevel = .info, event: String, host: String? = nil,
         extra: [String: JSONValue] = [:], onConsole: Bool = true
     ) {
         var fields = extra
         fields["event"] = .string(event)
         let name = host.map { "target.\($0)" } ?? "deploy"
         try? writer?.append(
-            DeployLogRecord(name: name, level: level, message: message, host: host ?? self.host, extra: fields))
+            DeployLogRecord(name: name, level: level.rawValue, message: message, host: host ?? self.host, extra: fields))
         if onConsole { console(host.map { "[\($0)] \(message)" } ?? message) }
     }
 }

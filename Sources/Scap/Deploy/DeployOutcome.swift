@@ -5,7 +5,7 @@ public struct DeployStageReport: Sendable, Equatable {
     /// The subgroup label (`canary`, `default1`, …).
     public var label: String
     /// The stage.
-    public var stage: TargetStage
+    public var stage: DeployStage
     /// Each host's outcome.
     public var outcomes: [String: TargetHostOutcome]
 

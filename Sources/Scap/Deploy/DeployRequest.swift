@@ -7,7 +7,7 @@ public struct DeployRequest: Sendable {
     /// `-r/--rev`: the revision to deploy (`nil`: `git_rev`, else `HEAD`).
     public var revision: String?
     /// `-s/--stages`: the stages to run (`nil`: fetch, config_deploy when enabled, and promote).
-    public var stages: [TargetStage]?
+    public var stages: [DeployStage]?
     /// `-l/--limit-hosts`.
     public var limitHosts: String
     /// `-f/--force`: redo fetch and promote even when they would be no-ops.
@@ -39,7 +39,7 @@ public struct DeployRequest: Sendable {
 
     /// Creates a request with scap's defaults (`user`: the current user).
     public init(
-        root: String, revision: String? = nil, stages: [TargetStage]? = nil, limitHosts: String = "all",
+        root: String, revision: String? = nil, stages: [DeployStage]? = nil, limitHosts: String = "all",
         force: Bool = false, serviceRestartOnly: Bool = false, message: String = "",
         user: String? = nil, globalLockPath: String = DeployLock.defaultGlobalPath,
         lockTimeout: Duration = DeployLock.defaultTimeout, lockPollInterval: Duration = .milliseconds(500),
@@ -64,17 +64,17 @@ public struct DeployRequest: Sendable {
 
     /// Parses `-s/--stages`: comma-separated stage names.
     /// - Throws: ``DeployError`` (usage) for an unknown stage or one this deploy cannot run.
-    public static func parseStages(_ text: String) throws(DeployError) -> [TargetStage] {
-        var stages: [TargetStage] = []
+    public static func parseStages(_ text: String) throws(DeployError) -> [DeployStage] {
+        var stages: [DeployStage] = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let stage = DeployStage(name: name) else {
-                let known = TargetStage.allCases.map(\.rawValue).joined(separator: ", ")
+                let known = DeployStage.deployOrder.map(\.rawValue).joined(separator: ", ")
                 throw DeployError(.usage, "unknown stage '\(name)' in -s/--stages; expected some of \(known)")
             }
-            guard let target = TargetStage(rawValue: stage.rawValue), target != .configDiff else {
+            guard stage != .configDiff else {
                 throw DeployError(.usage, "stage '\(name)' cannot be given to -s/--stages; use --dry-run")
             }
-            stages.append(target)
+            stages.append(stage)
         }
         guard !stages.isEmpty else { throw DeployError(.usage, "-s/--stages needs at least one stage") }
         return stages

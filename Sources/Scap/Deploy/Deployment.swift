@@ -52,10 +52,10 @@ public struct Deployment: Sendable {
     /// - Throws: ``DeployError`` for bad target lists or limit, or when no target is left.
     public func groups() throws(DeployError) -> [DeployGroup] {
         let all: [DeployGroup]
-        do {
+        do throws(ScapConfigError) {
             all = try config.deployGroups(root: request.root, systemGroupDirectory: request.systemGroupDirectory)
         } catch {
-            throw DeployError("\(error)")
+            throw DeployError(.config(error), "\(error)")
         }
         let limit = try HostLimit(request.limitHosts)
         let groups = all.compactMap { group -> DeployGroup? in
@@ -70,7 +70,7 @@ public struct Deployment: Sendable {
     }
 
     /// The stages to run: `--dry-run`, `--service-restart`, `-s`, or ``defaultStages``.
-    public func stages() throws(DeployError) -> [TargetStage] {
+    public func stages() throws(DeployError) -> [DeployStage] {
         if request.dryRun { return try dryRunStages() }
         if request.serviceRestartOnly {
             guard !config.services.isEmpty else {
@@ -107,10 +107,10 @@ public struct Deployment: Sendable {
     }
 
     private func deploy() async throws(DeployError) -> DeployOutcome {
-        do {
+        do throws(ScapConfigError) {
             try config.validateForDeploy()
         } catch {
-            throw DeployError("\(error)")
+            throw DeployError(.config(error), "\(error)")
         }
         guard let repo = config.gitRepo, let lockPath = config.lockFile else {
             throw DeployError("git_repo is not set in scap/scap.cfg")
@@ -120,11 +120,11 @@ public struct Deployment: Sendable {
         let stages = try self.stages()
         let (configFiles, perTargetConfigFiles) = try prepareConfigFiles(stages: stages)
         let checks: [Check]
-        do {
+        do throws(ChecksError) {
             checks = config.performChecks
                 ? try ChecksFile.load(root: request.root, environment: config.environment).checks : []
         } catch {
-            throw DeployError("\(error)")
+            throw DeployError(.checks(error), "\(error)")
         }
         let lock = try await acquireLock(path: lockPath)
         defer { lock.release() }
@@ -166,7 +166,7 @@ public struct Deployment: Sendable {
                 cacheRevs: max(1, config.cacheRevs), force: request.force, serviceRestartCommand: serviceCommand,
                 servicePort: config.servicePort, serviceTimeout: config.serviceTimeout, configFiles: configFiles)
         } catch {
-            throw DeployError("cannot plan the deploy: \(error)")
+            throw DeployError(.targetPlan(error), "cannot plan the deploy: \(error)")
         }
         let nrpeDir = config.nrpeDir
         let customize = customizePlan
@@ -187,7 +187,7 @@ public struct Deployment: Sendable {
             return plan
         }
         let outcome = try await deployer.run()
-        let duration = Self.format(ContinuousClock.now - started)
+        let duration = (ContinuousClock.now - started).scapMinutesSeconds
         let finished =
             outcome.succeeded
             ? "Finished \(what): \(request.message) (duration: \(duration))"
@@ -195,10 +195,10 @@ public struct Deployment: Sendable {
                 + (outcome.rolledBack ? "; rolled back" : "") + " (duration: \(duration))"
         if !request.dryRun { announcer.announce(finished) }
         log.record(
-            finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
+            finished, level: outcome.succeeded ? .info : .error, event: "finished",
             extra: [
                 "succeeded": .bool(outcome.succeeded), "rolled_back": .bool(outcome.rolledBack),
-                "duration": .double(Self.seconds(ContinuousClock.now - started)),
+                "duration": .double((ContinuousClock.now - started).scapSeconds),
             ])
         return outcome
     }
@@ -221,18 +221,7 @@ public struct Deployment: Sendable {
                 path: path, globalPath: request.globalLockPath, reason: request.message, timeout: request.lockTimeout,
                 pollInterval: request.lockPollInterval, notify: console)
         } catch {
-            throw DeployError(error.message)
+            throw DeployError(.lock(error), error.message)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    /// `00m 29s`.
-    static func format(_ duration: Duration) -> String {
-        let total = Int(seconds(duration).rounded())
-        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(twoDigits(total / 60))m \(twoDigits(total % 60))s"
     }
 }

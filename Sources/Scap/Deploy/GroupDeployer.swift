@@ -15,7 +15,7 @@ public struct GroupDeployer: Sendable {
     /// The groups, in deploy order.
     public var groups: [DeployGroup]
     /// The stages run on each subgroup.
-    public var stages: [TargetStage]
+    public var stages: [DeployStage]
     /// Runs a stage on hosts.
     public var executor: any DeployStageExecutor
     /// Asks whether to continue and whether to roll back.
@@ -32,7 +32,7 @@ public struct GroupDeployer: Sendable {
 
     /// Creates a deployer.
     public init(
-        groups: [DeployGroup], stages: [TargetStage] = [.fetch, .promote], executor: any DeployStageExecutor,
+        groups: [DeployGroup], stages: [DeployStage] = [.fetch, .promote], executor: any DeployStageExecutor,
         prompter: any DeployPrompter = DefaultAnswersPrompter(), log: DeployEventLog = DeployEventLog(),
         progress: DeployProgress? = nil, interruption: DeployInterruption? = nil,
         plan: @escaping @Sendable (_ host: String, _ group: DeployGroup) async throws(TargetPlanError)
@@ -103,7 +103,7 @@ public struct GroupDeployer: Sendable {
                 }
             }
         } catch let failure as GroupFailure {
-            log.record(failure.message, level: 40, event: "deploy_failed", extra: ["error": .string(failure.message)])
+            log.record(failure.message, level: .error, event: "deploy_failed", extra: ["error": .string(failure.message)])
             guard stages.contains(where: \.changesTargets) else {
                 return DeployOutcome(succeeded: false, failure: failure.message, rolledBack: false, reports: reports)
             }
@@ -142,14 +142,14 @@ public struct GroupDeployer: Sendable {
     /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure; an `interruptible` stage
     /// is cancelled by ``interruption``.
     private func runStage(
-        _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
+        _ stage: DeployStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
     ) async throws(DeployError) -> DeployStageReport {
         var plans: [String: TargetStagePlan] = [:]
         for host in hosts {
             do {
                 plans[host] = try await plan(host, group)
             } catch {
-                throw DeployError("cannot plan \(stage) for \(host): \(error)")
+                throw DeployError(.targetPlan(error), "cannot plan \(stage) for \(host): \(error)")
             }
         }
         let name = stage == .promote ? "promote and handle_service" : stage.rawValue
@@ -174,7 +174,7 @@ public struct GroupDeployer: Sendable {
             outcomes = try result.get()
         } catch {
             progress?.end()
-            throw DeployError("\(error)")
+            throw DeployError(.stageRunner(error), "\(error)")
         }
         progress?.end()
         let report = DeployStageReport(group: group.name, label: label, stage: stage, outcomes: outcomes)
@@ -188,7 +188,7 @@ public struct GroupDeployer: Sendable {
                 "ok": .int(ok), "noop": .int(noop), "failed": .int(failed),
             ])
         for outcome in outcomes.values.sorted(by: { $0.host < $1.host }) {
-            let level = outcome.status == .failed ? 40 : 10
+            let level: LogLevel = outcome.status == .failed ? .error : .debug
             log.record(
                 outcome.status == .failed ? "\(stage) failed: \(outcome.message)" : outcome.message, level: level,
                 event: outcome.status == .failed ? "host_failed" : "host_done", host: outcome.host,

@@ -103,7 +103,7 @@ public struct DeployLogFilter: Sendable, CustomStringConvertible {
     /// expression already has a `levelno` comparison.
     public func withDefaultLevel(verbose: Bool) -> DeployLogFilter {
         if expression.mentions("levelno") { return self }
-        let level = verbose ? LogLevel.debug : LogLevel.info
+        let level = (verbose ? LogLevel.debug : LogLevel.info).rawValue
         let minimum = Expression.comparison(
             Comparison(field: "levelno", op: .greaterOrEqual, value: String(level), number: Double(level), pattern: nil))
         if case .all = expression { return DeployLogFilter(expression: minimum) }

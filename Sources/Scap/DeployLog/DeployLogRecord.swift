@@ -40,7 +40,7 @@ public struct DeployLogRecord: Sendable, Equatable {
 
     /// Creates a record logged now.
     public init(
-        name: String, level: Int = LogLevel.info, message: String, args: [JSONValue] = [], host: String,
+        name: String, level: Int = LogLevel.info.rawValue, message: String, args: [JSONValue] = [], host: String,
         created: Date = Date(), extra: [String: JSONValue] = [:]
     ) {
         self.name = name
@@ -85,7 +85,7 @@ public struct DeployLogRecord: Sendable, Equatable {
         case let value?: args = [value]
         }
         self.name = name ?? ""
-        self.levelno = Int(levelno ?? Double(LogLevel.info))
+        self.levelno = Int(levelno ?? Double(LogLevel.info.rawValue))
         self.filename = filename
         self.lineno = lineno.map { Int($0) }
         self.msg = msg ?? ""

@@ -89,7 +89,7 @@ public struct LockSession: Sendable {
                     path: lockFile, globalPath: globalLockPath, reason: reason, timeout: timeout,
                     pollInterval: pollInterval, notify: console)
             } catch {
-                throw DeployError(error.description)
+                throw DeployError(.lock(error), error.description)
             }
             trigger.start()
             console("Locked \(name) (\(lockFile)); press Enter to release")
@@ -106,7 +106,7 @@ public struct LockSession: Sendable {
                     path: globalLockPath, reason: reason, timeout: timeout, pollInterval: pollInterval,
                     notify: console)
             } catch {
-                throw DeployError(error.description)
+                throw DeployError(.lock(error), error.description)
             }
             trigger.start()
             console("Locked all deploys (\(globalLockPath)); press Enter to release")

@@ -13,20 +13,35 @@ import Synchronization
 public final class TerminalProgressLine: Sendable {
     private let showsProgress: Bool
     private let shown = Mutex(false)
+    private let writeOutput: @Sendable (String) -> Void
+    private let writeError: @Sendable (String) -> Void
 
     /// Creates the console; progress is shown when standard error is a terminal.
-    public init(showsProgress: Bool = isatty(STDERR_FILENO) == 1) {
+    /// - Parameters:
+    ///   - writeOutput: writes text to standard output (the process's by default).
+    ///   - writeError: writes text to standard error, where the progress line is drawn (the process's by default).
+    public init(
+        showsProgress: Bool = isatty(STDERR_FILENO) == 1,
+        writeOutput: @escaping @Sendable (String) -> Void = {
+            try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8))
+        },
+        writeError: @escaping @Sendable (String) -> Void = {
+            try? FileHandle.standardError.write(contentsOf: Data($0.utf8))
+        }
+    ) {
         self.showsProgress = showsProgress
+        self.writeOutput = writeOutput
+        self.writeError = writeError
     }
 
     /// Prints `text` and a newline on standard output, clearing the progress line first.
     public func print(_ text: String) {
         shown.withLock { shown in
             if shown {
-                try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
+                writeError("\r\u{1B}[K")
                 shown = false
             }
-            try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+            writeOutput(text + "\n")
         }
     }
 
@@ -35,10 +50,10 @@ public final class TerminalProgressLine: Sendable {
         guard showsProgress else { return }
         shown.withLock { shown in
             if progress.progressFinished {
-                if shown { try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8)) }
+                if shown { writeError("\r\u{1B}[K") }
                 shown = false
             } else {
-                try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K\(progress.line)".utf8))
+                writeError("\r\u{1B}[K\(progress.line)")
                 shown = true
             }
         }

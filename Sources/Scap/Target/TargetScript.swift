@@ -14,7 +14,7 @@ import Cumin
 /// `status` is `ok` (work done), `noop` (nothing to do: no after checks, no restart) or `failed` (exit 1).
 public enum TargetScript {
     /// The script performing `stage` for `plan`, with the plan's before and after checks around it.
-    public static func render(_ stage: TargetStage, plan: TargetStagePlan) -> String {
+    public static func render(_ stage: DeployStage, plan: TargetStagePlan) -> String {
         var script = prelude(stage, plan: plan)
         script += checks(.before, stage, plan: plan)
         switch stage {
@@ -34,13 +34,13 @@ public enum TargetScript {
     }
 
     /// The command line that runs `script` on a target through its login shell: `sh -c '<script>' scap-<stage>`.
-    public static func commandLine(_ stage: TargetStage, plan: TargetStagePlan) -> String {
+    public static func commandLine(_ stage: DeployStage, plan: TargetStagePlan) -> String {
         "sh -c " + shellSingleQuoted(render(stage, plan: plan)) + " scap-" + stage.rawValue
     }
 
     // MARK: - Pieces
 
-    private static func prelude(_ stage: TargetStage, plan: TargetStagePlan) -> String {
+    private static func prelude(_ stage: DeployStage, plan: TargetStagePlan) -> String {
         let layout = plan.layout
         let q = shellSingleQuoted
         let timeout = Int(plan.serviceTimeout.rounded(.up))
@@ -209,7 +209,7 @@ public enum TargetScript {
 
         """# + configFunctions
 
-    private static func checks(_ timing: TargetCheck.Timing, _ stage: TargetStage, plan: TargetStagePlan) -> String {
+    private static func checks(_ timing: TargetCheck.Timing, _ stage: DeployStage, plan: TargetStagePlan) -> String {
         plan.checks(timing, stage).map { check in
             "scap_check \(shellSingleQuoted(check.name)) \(shellSingleQuoted(seconds(check.timeout))) "
                 + "\(shellSingleQuoted(check.command))\n"

@@ -16,7 +16,7 @@ public struct TargetStageRunner: Sendable {
     /// The sliding window of hosts in flight (`batch_size`); all hosts when `nil`.
     public var batchSize: BatchSize?
     /// Per-stage windows (`<stage>_batch_size`), used instead of ``batchSize`` for their stages.
-    public var stageBatchSizes: [TargetStage: BatchSize] = [:]
+    public var stageBatchSizes: [DeployStage: BatchSize] = [:]
     /// Hosts allowed to fail before no new host starts (scap: 0 within a stage).
     public var failureLimit: Int
     /// The longest one stage may run on one host; unlimited when `nil`.
@@ -46,7 +46,7 @@ public struct TargetStageRunner: Sendable {
     /// Runs `stage` of `plan` on every host of `hosts`.
     /// - Returns: each host's outcome, by host name.
     /// - Throws: ``TargetStageRunnerError`` when the run cannot start (no host, no `ssh`, bad batch size).
-    public func run(_ stage: TargetStage, plan: TargetStagePlan, on hosts: NodeSet) async throws(TargetStageRunnerError)
+    public func run(_ stage: DeployStage, plan: TargetStagePlan, on hosts: NodeSet) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
     {
         try await run(stage, plans: Dictionary(uniqueKeysWithValues: hosts.nodes.map { ($0, plan) }))
@@ -55,7 +55,7 @@ public struct TargetStageRunner: Sendable {
     /// Runs `stage` with a plan per host (e.g. a port or restart command that differs per host), in one run.
     /// - Returns: each host's outcome, by host name.
     /// - Throws: ``TargetStageRunnerError`` when the run cannot start (no host, no `ssh`, bad batch size).
-    public func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
+    public func run(_ stage: DeployStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
     {
         guard !plans.isEmpty else { throw TargetStageRunnerError(stage: stage, message: "no target host given") }
@@ -84,19 +84,18 @@ public struct TargetStageRunner: Sendable {
         _ commands: [String: String], name: String, batchSize: BatchSize?, successThreshold: Double,
         observer: any ExecutionObserver
     ) async throws(ExecutionError) -> ExecutionResults {
-        let base: any Transport
+        let transport: any Transport
         do {
-            base = try connections.transport(hosts: commands.keys) { () throws(ExecutionError) in
+            transport = try connections.transport(hosts: commands.keys) { () throws(ExecutionError) in
                 try OpenSSHTransport(configuration: configuration, connectionReuse: connectionReuse)
             }
         } catch {
             throw ExecutionError("cannot set up SSH: \(error.message)")
         }
-        let transport = PerHostCommandTransport(
-            base: base, commands: commands, keepsConnections: connectionReuse != .none)
         let options = ExecutionOptions(mode: .async, batchSize: batchSize, successThreshold: successThreshold)
-        let executor = Executor(transport: transport, options: options, observer: observer)
-        return try await executor.run([Command(name, timeout: stageTimeout)], on: NodeSet(nodes: commands.keys))
+        var executor = Executor(transport: transport, options: options, observer: observer)
+        executor.keepsConnections = connectionReuse != .none
+        return try await executor.run(Command(name, timeout: stageTimeout), commandLines: commands)
     }
 
     /// Closes the connections kept between stages (remote shells or master connections); a later run opens

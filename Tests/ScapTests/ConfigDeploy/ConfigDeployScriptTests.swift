@@ -7,7 +7,7 @@ import Testing
 /// whose name needs quoting, with an absolute final path in that directory and content no shell should touch.
 @Suite struct ConfigDeployScriptTests {
     /// Runs `stage` and returns its status and standard error.
-    func run(_ stage: TargetStage, _ plan: TargetStagePlan) throws -> (TargetStageStatus, String) {
+    func run(_ stage: DeployStage, _ plan: TargetStagePlan) throws -> (TargetStageStatus, String) {
         let output = try runShell(TargetScript.render(stage, plan: plan))
         guard let status = TargetStageStatus.parse(output.stdout) else {
             throw TargetTestFailure("no status: \(output.stdout) \(output.stderr)")

@@ -127,7 +127,7 @@ final class UnreachableExecutor: DeployStageExecutor {
     let host: String
     init(host: String) { self.host = host }
 
-    func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
+    func run(_ stage: DeployStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
     {
         var outcomes: [String: TargetHostOutcome] = [:]

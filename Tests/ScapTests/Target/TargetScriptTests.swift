@@ -63,7 +63,7 @@ struct LocalTarget {
             cacheRevs: cacheRevs, checks: checks)
     }
 
-    func run(_ stage: TargetStage, _ plan: TargetStagePlan) throws -> TargetStageStatus {
+    func run(_ stage: DeployStage, _ plan: TargetStagePlan) throws -> TargetStageStatus {
         let output = try runShell(TargetScript.render(stage, plan: plan))
         guard let status = TargetStageStatus.parse(output.stdout) else {
             throw TargetTestFailure("no status: \(output.stdout) \(output.stderr)")

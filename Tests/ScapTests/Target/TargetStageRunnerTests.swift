@@ -93,7 +93,7 @@ import Testing
     @Test func v2ThenRollbackReturnsToFinalizedV1() async throws {
         try await withServices { bed, services, fixture, runner in
             let v1 = try plans(bed, services: services, fixture: fixture, version: 1)
-            for stage in [TargetStage.fetch, .promote, .finalize] { expectAll(try await runner.run(stage, plans: v1), .ok) }
+            for stage in [DeployStage.fetch, .promote, .finalize] { expectAll(try await runner.run(stage, plans: v1), .ok) }
             let v2 = try plans(bed, services: services, fixture: fixture, version: 2)
             expectAll(try await runner.run(.fetch, plans: v2), .ok)
             expectAll(try await runner.run(.promote, plans: v2), .ok)

@@ -70,22 +70,22 @@ final class ConsoleLines: Sendable {
 /// A stage executor that records each call and fails the listed hosts at the listed stages.
 final class FakeStageExecutor: DeployStageExecutor {
     struct Call: Equatable {
-        var stage: TargetStage
+        var stage: DeployStage
         var hosts: [String]
     }
 
     private let recorded = Mutex<[Call]>([])
-    let failing: [TargetStage: Set<String>]
+    let failing: [DeployStage: Set<String>]
     let noop: Bool
 
-    init(failing: [TargetStage: Set<String>] = [:], noop: Bool = false) {
+    init(failing: [DeployStage: Set<String>] = [:], noop: Bool = false) {
         self.failing = failing
         self.noop = noop
     }
 
     var calls: [Call] { recorded.withLock { $0 } }
 
-    func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
+    func run(_ stage: DeployStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
     {
         recorded.withLock { $0.append(Call(stage: stage, hosts: plans.keys.sorted())) }

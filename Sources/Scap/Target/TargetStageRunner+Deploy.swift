@@ -19,10 +19,12 @@ extension TargetStageRunner {
         var runner = TargetStageRunner(
             configuration: configuration, batchSize: .count(config.batchSize), failureLimit: 0,
             stageTimeout: stageTimeout, connectionReuse: .session)
-        for stage in TargetStage.allCases {
-            let size = config.batchSize(forStage: stage.deployStage)
+        for stage in DeployStage.allCases {
+            let size = config.batchSize(forStage: stage)
             if size != config.batchSize { runner.stageBatchSizes[stage] = .count(size) }
         }
         return runner
     }
 }
+
+extension TargetStageRunner: DeployStageExecutor {}

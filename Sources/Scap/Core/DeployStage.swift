@@ -1,4 +1,5 @@
-/// A stage of `scap deploy-local` on a target, as named in `checks.yaml`, `-s/--stages` and `<stage>_batch_size`.
+/// A stage of `scap deploy-local` on a target, as named in `checks.yaml`, `-s/--stages` and `<stage>_batch_size`,
+/// and sent to the targets as a shell script (``TargetScript``).
 public enum DeployStage: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Fetch the revision into the target's cache and check it out under `revs/<sha>`.
     case fetch
@@ -24,6 +25,18 @@ public enum DeployStage: String, Sendable, Hashable, CaseIterable, CustomStringC
         }
     }
 
-    /// The stage name.
+    /// The stages in the order of a deploy (`fetch` to `finalize`), then `rollback` and `config_diff`.
+    public static let deployOrder: [DeployStage] = [
+        .fetch, .configDeploy, .promote, .handleService, .finalize, .rollback, .configDiff,
+    ]
+
+    /// Whether the stage changes the targets; a deploy of stages that do not (`config_diff`) neither finalizes
+    /// nor rolls back.
+    public var changesTargets: Bool { self != .configDiff }
+
+    /// The stage name, as scap prints it (`handle_service`, ...).
     public var description: String { rawValue }
 }
+
+/// The name the target side used for ``DeployStage``: the same enum, kept so code written against it compiles.
+public typealias TargetStage = DeployStage

@@ -25,4 +25,15 @@ public struct RenderedConfigFile: Sendable, Hashable {
     /// Where the file is written, relative to the revision directory: `.git/config-files/<path>` for an absolute
     /// path, the path itself for a relative one.
     public var revisionRelativePath: String { isAbsolute ? ".git/config-files" + path : path }
+
+    /// `path` without empty and `.` components, or `nil` when it is empty, `/`, climbs with `..`, starts inside
+    /// the revision's `.git` (a relative path) or holds a control character.
+    public static func normalizedPath(_ path: String) -> String? {
+        guard !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        let components = path.split(separator: "/").filter { $0 != "." }
+        guard !components.isEmpty, !components.contains("..") else { return nil }
+        if path.hasPrefix("/") { return "/" + components.joined(separator: "/") }
+        guard components[0] != ".git" else { return nil }
+        return components.joined(separator: "/")
+    }
 }

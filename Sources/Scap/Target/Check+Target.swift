@@ -18,11 +18,11 @@ extension Check {
             line = "\"$SCAP_REV_PATH/scap/scripts/\"\(shellSingleQuoted(command))"
         }
         var checks: [TargetCheck] = []
-        if let before, let stage = TargetStage(rawValue: before.rawValue) {
-            checks.append(TargetCheck(name: name, command: line, stage: stage, timing: .before, timeout: timeout))
+        if let before {
+            checks.append(TargetCheck(name: name, command: line, stage: before, timing: .before, timeout: timeout))
         }
-        if let after, let stage = TargetStage(rawValue: after.rawValue) {
-            checks.append(TargetCheck(name: name, command: line, stage: stage, timing: .after, timeout: timeout))
+        if let after {
+            checks.append(TargetCheck(name: name, command: line, stage: after, timing: .after, timeout: timeout))
         }
         return checks
     }

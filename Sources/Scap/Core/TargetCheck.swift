@@ -16,14 +16,14 @@ public struct TargetCheck: Sendable, Hashable {
     /// The shell command (run with `sh -c` on the target, standard input from /dev/null).
     public var command: String
     /// The stage it belongs to.
-    public var stage: TargetStage
+    public var stage: DeployStage
     /// Before or after the stage.
     public var timing: Timing
     /// Seconds before the check is killed and fails (scap's default: 30).
     public var timeout: Double
 
     /// Creates a check.
-    public init(name: String, command: String, stage: TargetStage, timing: Timing, timeout: Double = 30) {
+    public init(name: String, command: String, stage: DeployStage, timing: Timing, timeout: Double = 30) {
         self.name = name
         self.command = command
         self.stage = stage

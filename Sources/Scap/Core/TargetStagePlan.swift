@@ -39,7 +39,7 @@ public struct TargetStagePlan: Sendable, Hashable {
     /// Creates and validates a plan.
     /// - Throws: ``TargetPlanError`` for a repo that is empty, absolute or climbs with `..`, a revision that is
     ///   not a full commit id, an empty git URL, `cacheRevs` below 1, a port outside 1...65535, a negative timeout
-    ///   or a config file path that ``ConfigFilesManifest/normalizedPath(_:)`` does not keep as it is.
+    ///   or a config file path that ``RenderedConfigFile/normalizedPath(_:)`` does not keep as it is.
     public init(
         repo: String, deployDirectory: String = TargetLayout.defaultDeployDirectory, revision: String,
         gitURL: String, cacheRevs: Int = 5, force: Bool = false, serviceRestartCommand: String? = nil,
@@ -79,7 +79,7 @@ public struct TargetStagePlan: Sendable, Hashable {
             throw TargetPlanError(
                 field: "checks[\(check.name)].timeout", value: String(check.timeout), reason: "expected seconds > 0")
         }
-        for file in configFiles where ConfigFilesManifest.normalizedPath(file.path) != file.path {
+        for file in configFiles where RenderedConfigFile.normalizedPath(file.path) != file.path {
             throw TargetPlanError(
                 field: "configFiles", value: file.path, reason: "expected a normalized path without '..' or '.git/'")
         }
@@ -96,7 +96,7 @@ public struct TargetStagePlan: Sendable, Hashable {
     }
 
     /// The checks of `stage` that run at `timing`, in plan order.
-    public func checks(_ timing: TargetCheck.Timing, _ stage: TargetStage) -> [TargetCheck] {
+    public func checks(_ timing: TargetCheck.Timing, _ stage: DeployStage) -> [TargetCheck] {
         checks.filter { $0.stage == stage && $0.timing == timing }
     }
 }

@@ -20,7 +20,7 @@ struct LockWait {
     mutating func reminder(path: String, now: ContinuousClock.Instant = .now) -> String? {
         guard reminderInterval > .zero, now >= nextReminder, now < started + timeout else { return nil }
         while nextReminder <= now { nextReminder += reminderInterval }
-        return "Still waiting for \(path): \(Deployment.format(now - started)) of \(Deployment.format(timeout))"
+        return "Still waiting for \(path): \((now - started).scapMinutesSeconds) of \(timeout.scapMinutesSeconds)"
     }
 
     /// Sleeps `pollInterval`, or less when the deadline comes first.

@@ -1,7 +1,7 @@
 /// Runs one target stage on hosts, each with its own plan: ``TargetStageRunner`` over SSH, or a fake in tests.
 public protocol DeployStageExecutor: Sendable {
     /// Runs `stage` on every host of `plans` and returns each host's outcome.
-    func run(_ stage: TargetStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
+    func run(_ stage: DeployStage, plans: [String: TargetStagePlan]) async throws(TargetStageRunnerError)
         -> [String: TargetHostOutcome]
 
     /// Reads `paths` on each of `hosts` (the `remote_vars` files of `config_deploy`).
@@ -23,5 +23,3 @@ extension DeployStageExecutor {
         return Dictionary(hosts.map { ($0, .failure(failure)) }, uniquingKeysWith: { first, _ in first })
     }
 }
-
-extension TargetStageRunner: DeployStageExecutor {}
