@@ -54,78 +54,18 @@ struct BackportCommand: AsyncParsableCommand {
     var changes: [String] = []
 
     func run() async throws {
-        if let refusal = RootRefusal.reason() {
-            fail(refusal)
-            throw ExitCode.failure
-        }
-        let root = FileManager.default.currentDirectoryPath
-        let configPath = (root as NSString).appendingPathComponent("scap/scap.cfg")
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            fail("Deployment configuration not found: \(configPath) does not exist; run scap backport from the top "
-                + "of a deploy repository")
-            throw ExitCode.failure
-        }
-        guard lockTimeout >= 0, lockTimeout <= 3600 else {
-            fail("--lock-timeout must be between 0 and 3600 seconds")
-            throw ExitCode(2)
-        }
-        let config: ScapConfig
-        do {
-            config = try ScapConfigLoader(root: root, environment: environment, overrides: defines).load()
-        } catch {
-            fail("\(error)")
-            throw ExitCode(2)
-        }
-        let io = SpiderPigIO.fromEnvironment()
-        let realUser = ProcessInfo.processInfo.environment[SpiderPigIO.userVariable].flatMap { $0.isEmpty ? nil : $0 }
-        var options = BackportOptions(root: root, changes: changes, user: io == nil ? nil : realUser)
+        var options = BackportOptions()
+        options.changes = changes
         options.list = list
         options.yes = yes
         options.stopBeforeSync = stopBeforeSync
         options.revert = revert
-        options.globalLockPath = globalLock
-        options.lockTimeout = .milliseconds(Int64(lockTimeout * 1000))
-
-        let console: BackportConsole
-        let prompter: any BackportPrompter
-        let progress: DeployProgress
-        if let io {
-            console = BackportConsole(line: { io.line($0, sensitive: $1) }, status: { io.status($0) })
-            prompter = SpiderPigBackportPrompter(io: io)
-            progress = DeployProgress { io.progress($0) }
-        } else {
-            let terminal = TerminalProgressLine()
-            console = BackportConsole(line: { text, _ in terminal.print(text) })
-            prompter = TerminalBackportPrompter()
-            progress = DeployProgress(report: terminal.show)
-        }
-        var runner = TargetStageRunner.forDeploy(config: config, sshOptions: sshConfig.map { ["-F \($0)"] } ?? [])
-        runner.observer = progress
-        let interruption = DeployInterruption()
-        let signals = SignalRouter([SIGINT, SIGTERM]) { number in
-            if interruption.interrupt() {
-                let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                console.print("Interrupted (\(name)): stopping the running step; press Ctrl-C again to exit at once")
-            } else {
-                console.print("Interrupted again: exiting without waiting")
-                Foundation.exit(130)
-            }
-        }
-        defer { signals.stop() }
-        let application = BackportApplication(
-            options: options, config: config, executor: runner, prompter: prompter, console: console,
-            progress: progress, interruption: interruption)
-        let result: BackportResult
-        do {
-            result = try await application.run()
-        } catch {
-            fail(error.message)
-            throw ExitCode(error.kind == .usage ? 2 : 1)
-        }
-        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
-    }
-
-    private func fail(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("scap backport: \(message)\n".utf8))
+        options.environment = environment
+        options.defines = defines
+        options.sshConfig = sshConfig
+        options.lockTimeout = lockTimeout
+        options.globalLock = globalLock
+        let code = await BackportApplication(handlesSignals: true).run(options)
+        if code != ScapExitCode.success { throw ExitCode(code) }
     }
 }

@@ -33,15 +33,26 @@ public struct DefaultAnswersBackportPrompter: BackportPrompter {
 /// printed and one line of standard input is read, so a script can pipe answers; the end of input (or
 /// `/dev/null`) takes the default.
 public struct TerminalBackportPrompter: BackportPrompter {
-    /// Creates the prompter.
-    public init() {}
+    /// Writes the questions.
+    public var write: @Sendable (String) -> Void
+    /// Reads one answer line (`nil` at the end of input).
+    public var read: @Sendable () async -> String?
+    /// Whether the answers come from a terminal (which echoes them).
+    public var inputIsTerminal: Bool
+
+    /// Creates the prompter over the invocation's streams.
+    public init(invocation: ScapInvocation = .current()) {
+        write = invocation.writeOutput
+        read = invocation.readLine
+        inputIsTerminal = invocation.inputIsTerminal
+    }
 
     /// Lists the choices and asks until the answer is one of the codes; empty means the default.
     public func choose(_ prompt: String, choices: [BackportChoice], default defaultCode: String) async -> String {
         let menu = choices.map { "[\($0.code)] \($0.label)" }.joined(separator: "\n")
         for _ in 0..<20 {
-            guard let line = await Self.ask("\(menu)\n\(prompt) (default: [\(defaultCode)]) ") else {
-                Self.endLine()
+            guard let line = await ask("\(menu)\n\(prompt) (default: [\(defaultCode)]) ") else {
+                write("\n")
                 return defaultCode
             }
             if line.isEmpty { return defaultCode }
@@ -52,26 +63,19 @@ public struct TerminalBackportPrompter: BackportPrompter {
 
     /// Asks for a line of text.
     public func inputLine(_ prompt: String) async -> String? {
-        guard let line = await Self.ask(prompt + " ") else {
-            Self.endLine()
+        guard let line = await ask(prompt + " ") else {
+            write("\n")
             return nil
         }
         return line
     }
 
-    /// Ends the question's line when no answer came (the end of input).
-    private static func endLine() {
-        try? FileHandle.standardOutput.write(contentsOf: Data("\n".utf8))
-    }
-
-    private static func ask(_ question: String) async -> String? {
-        if isatty(STDIN_FILENO) == 1 { tcflush(STDIN_FILENO, TCIFLUSH) }
-        try? FileHandle.standardOutput.write(contentsOf: Data(question.utf8))
-        let answer = await Task.detached { readLine() }.value?.trimmingCharacters(in: .whitespaces)
+    private func ask(_ question: String) async -> String? {
+        if inputIsTerminal { tcflush(STDIN_FILENO, TCIFLUSH) }
+        write(question)
+        let answer = await read()?.trimmingCharacters(in: .whitespaces)
         // Piped answers are not echoed by a terminal: show them.
-        if let answer, isatty(STDIN_FILENO) != 1 {
-            try? FileHandle.standardOutput.write(contentsOf: Data((answer + "\n").utf8))
-        }
+        if let answer, !inputIsTerminal { write(answer + "\n") }
         return answer
     }
 }

@@ -192,7 +192,7 @@ public struct BackportSync: Sendable {
                 }
             }
         } catch let stop as Stop {
-            log.record(stop.failure, level: 40, event: "backport_failed", extra: ["error": .string(stop.failure)])
+            log.record(stop.failure, level: .error, event: "backport_failed", extra: ["error": .string(stop.failure)])
             if stop.rollback {
                 console.status("Rolling back")
                 for group in run.attempted.reversed() {
@@ -246,7 +246,7 @@ public struct BackportSync: Sendable {
             switch await ask("\(name) failed: \(failure)", FailureAnswer.allCases) {
             case .retry: continue
             case .ignore:
-                log.record("ignored: \(name) failed: \(failure)", level: 30, event: "ignored", extra: [:])
+                log.record("ignored: \(name) failed: \(failure)", level: .warning, event: "ignored", extra: [:])
                 run.ignored.append("\(name) failed: \(failure)")
                 return
             case .rollback: throw Stop(failure: "\(name) failed: \(failure)", rollback: true)
@@ -316,7 +316,7 @@ public struct BackportSync: Sendable {
             }
             let text = lines.joined(separator: "\n")
             log.record(
-                "Smoke tests failed:\n" + text, level: 40, event: "smoke_tests",
+                "Smoke tests failed:\n" + text, level: .error, event: "smoke_tests",
                 extra: ["passed": .bool(false), "failures": .int(failures.count)])
             throw StepFailure(message: "\(failures.count) smoke test assertion(s) failed")
         }
@@ -339,7 +339,7 @@ public struct BackportSync: Sendable {
         let result = await gate.evaluate(label, hosts: hosts, baseline: baseline, baselineTime: time, window: canaryWait)
         run.gates.append(result)
         log.record(
-            result.message, level: result.outcome == .pass ? LogLevel.info : 40, event: "error_rate_gate",
+            result.message, level: result.outcome == .pass ? .info : .error, event: "error_rate_gate",
             extra: [
                 "group": .string(label), "outcome": .string(result.outcome.rawValue), "errors": .double(result.errors),
                 "requests": .double(result.requests), "baseline_errors": .double(result.baselineErrors),
@@ -393,7 +393,7 @@ public struct BackportSync: Sendable {
             ])
         for outcome in outcomes.values.sorted(by: { $0.host < $1.host }) where outcome.status == .failed {
             log.record(
-                "\(stage) failed: \(outcome.message)", level: 40, event: "host_failed", host: outcome.host,
+                "\(stage) failed: \(outcome.message)", level: .error, event: "host_failed", host: outcome.host,
                 extra: [
                     "group": .string(group.name), "stage": .string(stage.rawValue), "output": .string(outcome.output),
                 ])

@@ -38,13 +38,13 @@ import Testing
     func backport(
         _ fixture: BackportFixture, _ runner: TargetStageRunner, _ changes: [String],
         prompter: any BackportPrompter = DefaultAnswersBackportPrompter(), overrides: [String] = [],
-        configure: (inout BackportOptions) -> Void = { _ in }
+        configure: (inout BackportRequest) -> Void = { _ in }
     ) async throws -> (Result<BackportResult, BackportError>, BackportLines) {
         let lines = BackportLines()
         var options = fixture.options(changes)
         configure(&options)
-        let application = BackportApplication(
-            options: options, config: try fixture.config(overrides: overrides), executor: runner, prompter: prompter,
+        let application = Backport(
+            request: options, config: try fixture.config(overrides: overrides), executor: runner, prompter: prompter,
             console: lines.console)
         do {
             return (.success(try await application.run()), lines)

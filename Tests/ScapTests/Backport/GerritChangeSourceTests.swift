@@ -20,8 +20,8 @@ import Testing
         var options = fixture.options(changes)
         options.stopBeforeSync = true
         let config = try fixture.config(overrides: ["change_source:gerrit", "gerrit_url:\(gerrit.url)"])
-        let application = BackportApplication(
-            options: options, config: config, executor: FakeStageExecutor(), prompter: prompter, console: lines.console)
+        let application = Backport(
+            request: options, config: config, executor: FakeStageExecutor(), prompter: prompter, console: lines.console)
         do {
             return (.success(try await application.run()), lines)
         } catch {

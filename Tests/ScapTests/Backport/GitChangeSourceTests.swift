@@ -9,15 +9,15 @@ import Wmflib
 /// commits with the reason asked, the list of open changes, the latest patchset, and names that could be options.
 @Suite struct GitChangeSourceTests {
     func run(_ fixture: BackportFixture, _ changes: [String], prompter: any BackportPrompter = DefaultAnswersBackportPrompter(),
-             configure: (inout BackportOptions) -> Void = { _ in }) async throws
+             configure: (inout BackportRequest) -> Void = { _ in }) async throws
         -> (Result<BackportResult, BackportError>, BackportLines)
     {
         let lines = BackportLines()
         var options = fixture.options(changes)
         options.stopBeforeSync = true
         configure(&options)
-        let application = BackportApplication(
-            options: options, config: try fixture.config(), executor: FakeStageExecutor(), prompter: prompter,
+        let application = Backport(
+            request: options, config: try fixture.config(), executor: FakeStageExecutor(), prompter: prompter,
             console: lines.console)
         do {
             return (.success(try await application.run()), lines)
@@ -93,8 +93,8 @@ import Wmflib
         let commit = try fixture.change(
             31, files: ["version.txt": "v2\n"], subject: "Fix the embargoed hole", trailer: "Security: yes")
         let executor = FakeStageExecutor()
-        let application = BackportApplication(
-            options: fixture.options(["31"]), config: try fixture.config(), executor: executor,
+        let application = Backport(
+            request: fixture.options(["31"]), config: try fixture.config(), executor: executor,
             console: BackportLines().console)
         let result = try await application.run()
         #expect(result.outcome == "succeeded")

@@ -84,8 +84,8 @@ struct BackportFixture {
     }
 
     /// Options with test-friendly locks.
-    func options(_ changes: [String]) -> BackportOptions {
-        var options = BackportOptions(root: root, changes: changes, user: "deployer")
+    func options(_ changes: [String]) -> BackportRequest {
+        var options = BackportRequest(root: root, changes: changes, user: "deployer")
         options.yes = true
         options.globalLockPath = tree.path("global.lock")
         options.lockTimeout = .seconds(2)

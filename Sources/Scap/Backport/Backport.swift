@@ -1,7 +1,7 @@
 import Foundation
 
-/// What `scap backport` was asked to do.
-public struct BackportOptions: Sendable {
+/// What `scap backport` was asked to do, resolved (paths, user, lock settings).
+public struct BackportRequest: Sendable {
     /// The deploy repository (the directory holding `scap/scap.cfg`).
     public var root: String
     /// The changes named on the command line.
@@ -25,7 +25,7 @@ public struct BackportOptions: Sendable {
     /// The last place target lists are looked for (`nil`: skip `/etc/dsh/group`).
     public var systemGroupDirectory: String? = "/etc/dsh/group"
 
-    /// Creates options.
+    /// Creates request.
     public init(root: String, changes: [String], user: String? = nil) {
         self.root = root
         self.changes = changes
@@ -56,13 +56,13 @@ public struct BackportResult: Sendable, Equatable {
 /// error-rate gates, then announce and record the history.
 ///
 /// ```swift
-/// let app = BackportApplication(options: options, config: config, executor: runner,
-///                               prompter: TerminalBackportPrompter(), console: console)
-/// let result = try await app.run()
+/// let backport = Backport(request: request, config: config, executor: runner,
+///                          prompter: TerminalBackportPrompter(), console: console)
+/// let result = try await backport.run()
 /// ```
-public struct BackportApplication: Sendable {
+public struct Backport: Sendable {
     /// What was asked.
-    public var options: BackportOptions
+    public var request: BackportRequest
     /// The effective configuration.
     public var config: ScapConfig
     /// Runs stages on targets.
@@ -84,12 +84,12 @@ public struct BackportApplication: Sendable {
 
     /// Creates the application.
     public init(
-        options: BackportOptions, config: ScapConfig, executor: any DeployStageExecutor,
+        request: BackportRequest, config: ScapConfig, executor: any DeployStageExecutor,
         prompter: any BackportPrompter = DefaultAnswersBackportPrompter(),
         console: BackportConsole = BackportConsole(line: { text, _ in print(text) }), progress: DeployProgress? = nil,
         interruption: DeployInterruption? = nil, changeSource: (any ChangeSource)? = nil
     ) {
-        self.options = options
+        self.request = request
         self.config = config
         self.executor = executor
         self.prompter = prompter
@@ -97,7 +97,7 @@ public struct BackportApplication: Sendable {
         self.progress = progress
         self.interruption = interruption
         self.changeSource = changeSource
-        self.announcer = ScapAnnouncer(config: config, user: options.user)
+        self.announcer = ScapAnnouncer(config: config, user: request.user)
     }
 
     /// The source `change_source` names.
@@ -108,9 +108,9 @@ public struct BackportApplication: Sendable {
         let branch = config.backportString("backport_branch")
         switch config.backportString("change_source") ?? "git" {
         case "git":
-            return try await GitChangeSource(root: options.root, remote: remote, branch: branch)
+            return try await GitChangeSource(root: request.root, remote: remote, branch: branch)
         case "gerrit":
-            return try await GerritChangeSource(config: config, root: options.root, remote: remote, branch: branch)
+            return try await GerritChangeSource(config: config, root: request.root, remote: remote, branch: branch)
         case let other:
             throw BackportError(.usage, "change_source '\(other)' is unknown: expected git or gerrit")
         }
@@ -132,14 +132,14 @@ public struct BackportApplication: Sendable {
 
     private func backport() async throws(BackportError) -> BackportResult {
         let source = try await makeChangeSource()
-        if options.list {
+        if request.list {
             console.status("Listing open changes")
             let pending = try await source.pending()
             if pending.isEmpty { console.print("No open changes for \(source.deployBranch)") }
             showTable(pending, title: "Open changes for \(source.deployBranch):")
             return BackportResult(outcome: "listed")
         }
-        guard !options.changes.isEmpty else {
+        guard !request.changes.isEmpty else {
             throw BackportError(.usage, "name at least one change: scap backport CHANGE… (or --list)")
         }
         // Everything that can be checked before the lock: configuration, groups, plan, smoke tests.
@@ -149,13 +149,13 @@ public struct BackportApplication: Sendable {
         let smokeRunner = try makeSmokeRunner()
 
         console.status("Checking changes")
-        var changes = try await source.resolve(options.changes)
-        if options.revert {
+        var changes = try await source.resolve(request.changes)
+        if request.revert {
             console.status("Awaiting user interaction")
             guard let reason = await prompter.inputLine("Reason for the revert:"), !reason.isEmpty else {
                 throw BackportError(.usage, "--revert needs a reason; none was given")
             }
-            changes = try await source.revert(changes, reason: reason, user: options.user)
+            changes = try await source.revert(changes, reason: reason, user: request.user)
         }
         let problems = ChangeProblems.check(changes, deployBranch: source.deployBranch).problems
         guard problems.isEmpty else {
@@ -166,7 +166,7 @@ public struct BackportApplication: Sendable {
             console.line("Change \(change.label) (\(change.subject)) is already merged: it is synced as it is", change.security)
         }
         showTable(changes, title: "Changes to backport:")
-        if !options.yes {
+        if !request.yes {
             console.status("Awaiting user interaction")
             let answer = await prompter.choose(
                 "Backport the changes?", choices: [("Yes", "y"), ("No", "n")], default: "n")
@@ -185,8 +185,8 @@ public struct BackportApplication: Sendable {
         do {
             let console = self.console
             lock = try await DeployLock.acquire(
-                path: lockPath, globalPath: options.globalLockPath, reason: message, timeout: options.lockTimeout,
-                pollInterval: options.lockPollInterval, notify: { console.print($0) })
+                path: lockPath, globalPath: request.globalLockPath, reason: message, timeout: request.lockTimeout,
+                pollInterval: request.lockPollInterval, notify: { console.print($0) })
         } catch {
             throw BackportError(.failed, error.message)
         }
@@ -198,13 +198,13 @@ public struct BackportApplication: Sendable {
         let prompter = self.prompter
         let console = self.console
         let context = ChangeMergeContext(
-            user: options.user, host: host, notify: { console.line($0, $1) }, status: { console.status($0) },
+            user: request.user, host: host, notify: { console.line($0, $1) }, status: { console.status($0) },
             ask: { prompt, choices, defaultCode in
                 console.status("Awaiting user interaction")
                 return await prompter.choose(prompt, choices: choices, default: defaultCode)
             })
         let commit = try await source.merge(changes, context: context)
-        if options.stopBeforeSync {
+        if request.stopBeforeSync {
             console.print("Merged at \(commit.prefix(10)); stopping before the sync (--stop-before-sync)")
             return BackportResult(outcome: "stopped_before_sync", commit: commit)
         }
@@ -215,14 +215,14 @@ public struct BackportApplication: Sendable {
         let checks: [Check] = try wrap { () throws(DeployError) in
             do {
                 return config.performChecks
-                    ? try ChecksFile.load(root: options.root, environment: config.environment).checks : []
+                    ? try ChecksFile.load(root: request.root, environment: config.environment).checks : []
             } catch {
                 throw DeployError("\(error)")
             }
         }
-        let repository = DeployRepository(root: options.root)
+        let repository = DeployRepository(root: request.root)
         let revision = try await wrap { () async throws(DeployError) in
-            try await repository.prepare(rev: commit, user: options.user, config: config, configFiles: configFiles)
+            try await repository.prepare(rev: commit, user: request.user, config: config, configFiles: configFiles)
         }
         let log = try openLog(revision)
         let what = "backport [\(repo)@\(revision.shortCommit)]"
@@ -263,7 +263,7 @@ public struct BackportApplication: Sendable {
             smokeTests: smokeTests, smokeRunner: smokeRunner, canaryGate: config.errorRateGate(production: false),
             productionGate: config.errorRateGate(production: true), canaryWait: config.canaryWaitTime)
         let outcome = try await sync.run(started: started)
-        let duration = Deployment.format(.milliseconds(Int64(Date().timeIntervalSince(started) * 1000)))
+        let duration = Duration.milliseconds(Int64(Date().timeIntervalSince(started) * 1000)).scapMinutesSeconds
         let result =
             outcome.succeeded
             ? "succeeded" : outcome.interrupted ? "interrupted" : outcome.rolledBack ? "rolled_back" : "failed"
@@ -274,7 +274,7 @@ public struct BackportApplication: Sendable {
                 + " (duration: \(duration))"
         announcer.announce(finished)
         log.record(
-            finished, level: outcome.succeeded ? LogLevel.info : 40, event: "finished",
+            finished, level: outcome.succeeded ? .info : .error, event: "finished",
             extra: [
                 "succeeded": .bool(outcome.succeeded), "rolled_back": .bool(outcome.rolledBack),
                 "duration": .double(Date().timeIntervalSince(started)),
@@ -305,16 +305,15 @@ public struct BackportApplication: Sendable {
     }
 
     private func makeDeployment() throws(BackportError) -> Deployment {
-        var request = DeployRequest(
-            root: options.root, message: "backport", user: options.user, globalLockPath: options.globalLockPath,
-            systemGroupDirectory: options.systemGroupDirectory)
-        request.lockTimeout = options.lockTimeout
+        let deployRequest = DeployRequest(
+            root: request.root, message: "backport", user: request.user, globalLockPath: request.globalLockPath,
+            lockTimeout: request.lockTimeout, systemGroupDirectory: request.systemGroupDirectory)
         do {
             try config.validateForDeploy()
         } catch {
             throw BackportError(.usage, "\(error)")
         }
-        return Deployment(request: request, config: config, executor: executor)
+        return Deployment(request: deployRequest, config: config, executor: executor)
     }
 
     private func groupsOf(_ deployment: Deployment) throws(BackportError) -> BackportSync.Groups {
@@ -328,7 +327,7 @@ public struct BackportApplication: Sendable {
 
     private func loadSmokeTests() throws(BackportError) -> SmokeTestSuite? {
         guard let file = config.backportString("smoke_tests") else { return nil }
-        let path = file.hasPrefix("/") ? file : (options.root as NSString).appendingPathComponent(file)
+        let path = file.hasPrefix("/") ? file : (request.root as NSString).appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: path) else {
             if config.values["smoke_tests"] != nil {
                 throw BackportError(.usage, "smoke_tests: \(path) does not exist")
@@ -341,7 +340,7 @@ public struct BackportApplication: Sendable {
     private func makeSmokeRunner() throws(BackportError) -> SmokeTestRunner {
         var addresses: [String: String] = [:]
         if let file = config.backportString("smoke_test_hosts") {
-            let path = file.hasPrefix("/") ? file : (options.root as NSString).appendingPathComponent(file)
+            let path = file.hasPrefix("/") ? file : (request.root as NSString).appendingPathComponent(file)
             addresses = try SmokeTestRunner.loadAddresses(path: path)
         }
         return SmokeTestRunner(
@@ -350,7 +349,7 @@ public struct BackportApplication: Sendable {
     }
 
     private func openLog(_ revision: DeployRevision) throws(BackportError) -> DeployEventLog {
-        let directory = DeployLogDirectory(root: options.root)
+        let directory = DeployLogDirectory(root: request.root)
         do {
             try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
             let writer = try DeployLogWriter(
@@ -368,7 +367,7 @@ public struct BackportApplication: Sendable {
         sync: BackportSync.Outcome
     ) {
         let file = config.backportString("backport_history") ?? "scap/log/backport-history.jsonl"
-        let path = file.hasPrefix("/") ? file : (options.root as NSString).appendingPathComponent(file)
+        let path = file.hasPrefix("/") ? file : (request.root as NSString).appendingPathComponent(file)
         let record: JSONValue = .object([
             "changes": .array(
                 changes.map { change in
@@ -378,7 +377,7 @@ public struct BackportApplication: Sendable {
                         "owner": .string(change.owner), "security": .bool(change.security),
                     ])
                 }),
-            "commit": .string(revision.commit), "tag": .string(revision.tag), "user": .string(options.user),
+            "commit": .string(revision.commit), "tag": .string(revision.tag), "user": .string(request.user),
             "started": .string(DeployLockHolder.utcTimestamp(started)),
             "finished": .string(DeployLockHolder.utcTimestamp(Date())),
             "duration": .double(Date().timeIntervalSince(started)), "outcome": .string(outcome),
