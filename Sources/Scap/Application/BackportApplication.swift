@@ -141,8 +141,13 @@ public struct BackportApplication: Sendable {
         do throws(BackportError) {
             return try await backport.run()
         } catch {
-            throw DeployApplicationError(
-                error.message, exitCode: error.kind == .usage ? ScapExitCode.usage : ScapExitCode.failure)
+            let code =
+                switch error.kind {
+                case .usage: ScapExitCode.usage
+                case .interrupted: ScapExitCode.interrupted
+                case .changes, .failed: ScapExitCode.failure
+                }
+            throw DeployApplicationError(error.message, exitCode: code)
         }
     }
 }

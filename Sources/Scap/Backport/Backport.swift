@@ -197,12 +197,14 @@ public struct Backport: Sendable {
         let host = ProcessInfo.processInfo.hostName
         let prompter = self.prompter
         let console = self.console
-        let context = ChangeMergeContext(
+        var context = ChangeMergeContext(
             user: request.user, host: host, notify: { console.line($0, $1) }, status: { console.status($0) },
             ask: { prompt, choices, defaultCode in
                 console.status("Awaiting user interaction")
                 return await prompter.choose(prompt, choices: choices, default: defaultCode)
             })
+        let interruption = self.interruption
+        context.isInterrupted = { interruption?.isInterrupted ?? false }
         let commit = try await source.merge(changes, context: context)
         if request.stopBeforeSync {
             console.print("Merged at \(commit.prefix(10)); stopping before the sync (--stop-before-sync)")

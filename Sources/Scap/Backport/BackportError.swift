@@ -9,6 +9,8 @@ public struct BackportError: Error, Sendable, Equatable, CustomStringConvertible
         case changes
         /// Anything else that stops the backport (exit 1).
         case failed
+        /// Ctrl-C before the sync (exit 130).
+        case interrupted
     }
 
     /// The class of the failure.

@@ -37,6 +37,8 @@ public struct ChangeMergeContext: Sendable {
     /// Asks a question with choices and returns the chosen code.
     public var ask: @Sendable (_ prompt: String, _ choices: [(label: String, code: String)], _ defaultCode: String) async
         -> String
+    /// Whether Ctrl-C was pressed: a long wait (Gerrit's merges) stops.
+    public var isInterrupted: @Sendable () -> Bool = { false }
 
     /// Creates a context.
     public init(

@@ -181,7 +181,15 @@ public struct GerritChangeSource: ChangeSource {
                     .changes, "changes not merged within gerrit_merge_timeout: "
                         + waiting.map(\.label).joined(separator: ", "))
             }
-            try? await Task.sleep(for: pollInterval)
+            let wake = ContinuousClock.now + pollInterval
+            while ContinuousClock.now < wake, !context.isInterrupted() {
+                try? await Task.sleep(for: min(.milliseconds(200), wake - ContinuousClock.now))
+            }
+            if context.isInterrupted() {
+                throw BackportError(
+                    .interrupted, "interrupted (Ctrl+C) while waiting for the merge of "
+                        + waiting.map(\.label).joined(separator: ", ") + "; the votes stay, nothing was deployed")
+            }
             for change in waiting {
                 guard let info = try await changeInfo(change.id) else {
                     throw BackportError(.changes, "change \(change.label) disappeared from Gerrit")

@@ -146,4 +146,35 @@ import Testing
         #expect(error.message == "change 1401,1 is not mergeable (it needs a rebase); nothing was deployed")
         #expect(try fixture.upstreamMain() == base)
     }
+
+    @Test func ctrlCWhileWaitingForTheMergeStopsWithNothingDeployed() async throws {
+        let fixture = try fixture()
+        let gerrit = try GerritTestServer(upstream: fixture.upstream)
+        defer { gerrit.stop() }
+        let base = try fixture.upstreamMain()
+        let commit = try fixture.change(1501, files: ["a.txt": "a\n"], subject: "Slow review")
+        try gerrit.register(1501, commit: commit, parents: [base], subject: "Slow review", behavior: "hold")
+        var request = fixture.options(["1501"])
+        request.stopBeforeSync = true
+        let interruption = DeployInterruption()
+        let backport = Backport(
+            request: request,
+            config: try fixture.config(overrides: ["change_source:gerrit", "gerrit_url:\(gerrit.url)"]),
+            executor: FakeStageExecutor(), console: BackportLines().console, interruption: interruption)
+        let stopper = Task {
+            try await Task.sleep(for: .seconds(1))
+            interruption.interrupt()
+        }
+        defer { stopper.cancel() }
+        let started = ContinuousClock.now
+        do {
+            _ = try await backport.run()
+            Issue.record("the wait must stop on Ctrl-C")
+        } catch {
+            #expect(error.kind == .interrupted)
+            #expect(error.message.hasPrefix("interrupted (Ctrl+C) while waiting for the merge of 1501,1"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try fixture.upstreamMain() == base)
+    }
 }

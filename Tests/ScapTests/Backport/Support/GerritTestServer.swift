@@ -115,6 +115,8 @@ final class GerritTestServer {
                             change["verified"].append(-1)
                         elif behavior == "cr-2":
                             change["cr"].append(-2)
+                        elif behavior == "hold":
+                            pass
                         elif behavior == "unmergeable":
                             change["mergeable"] = False
                         elif behavior == "rebase-then-merge":
