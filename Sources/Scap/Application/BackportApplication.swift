@@ -128,7 +128,8 @@ public struct BackportApplication: Sendable {
             ? SignalRouter([SIGINT, SIGTERM]) { number in
                 if interruption.interrupt() {
                     let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                    console.print("Interrupted (\(name)): stopping the running step; press Ctrl-C again to exit at once")
+                    console.print(
+                        "Interrupted (\(name)): stopping the running step; press Ctrl-C again to exit at once")
                 } else {
                     console.print("Interrupted again: exiting without waiting")
                     Foundation.exit(ScapExitCode.interrupted)

@@ -163,7 +163,8 @@ public struct Backport: Sendable {
         }
         changes = ChangeProblems.ordered(changes)
         for change in changes where change.status == .merged {
-            console.line("Change \(change.label) (\(change.subject)) is already merged: it is synced as it is", change.security)
+            console.line(
+                "Change \(change.label) (\(change.subject)) is already merged: it is synced as it is", change.security)
         }
         showTable(changes, title: "Changes to backport:")
         if !request.yes {
@@ -384,13 +385,16 @@ public struct Backport: Sendable {
             "finished": .string(DeployLockHolder.utcTimestamp(Date())),
             "duration": .double(Date().timeIntervalSince(started)), "outcome": .string(outcome),
             "failure": sync.failure.map(JSONValue.string) ?? .null,
-            "gates": .array(sync.gates.map { .object(["outcome": .string($0.outcome.rawValue), "message": .string($0.message)]) }),
+            "gates": .array(
+                sync.gates.map { .object(["outcome": .string($0.outcome.rawValue), "message": .string($0.message)]) }),
             "ignored": .array(sync.ignored.map(JSONValue.string)),
         ])
         do {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             try handle.seekToEnd()

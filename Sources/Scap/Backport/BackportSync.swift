@@ -198,7 +198,8 @@ public struct BackportSync: Sendable {
                 for group in run.attempted.reversed() {
                     let hosts = group.hosts.filter { !run.excluded.contains($0) }
                     if hosts.isEmpty { continue }
-                    _ = try await runStage(.rollback, group: group, label: group.name, hosts: hosts, interruptible: false)
+                    _ = try await runStage(
+                        .rollback, group: group, label: group.name, hosts: hosts, interruptible: false)
                 }
                 console.status("Awaiting user interaction")
                 let answer = await prompter.choose(
@@ -336,7 +337,8 @@ public struct BackportSync: Sendable {
             if interruption?.isInterrupted == true { throw StepFailure(message: "interrupted") }
             try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
         }
-        let result = await gate.evaluate(label, hosts: hosts, baseline: baseline, baselineTime: time, window: canaryWait)
+        let result = await gate.evaluate(
+            label, hosts: hosts, baseline: baseline, baselineTime: time, window: canaryWait)
         run.gates.append(result)
         log.record(
             result.message, level: result.outcome == .pass ? .info : .error, event: "error_rate_gate",

@@ -35,8 +35,9 @@ public struct ChangeMergeContext: Sendable {
     /// Sets the current status (machine mode `status`).
     public var status: @Sendable (String) -> Void
     /// Asks a question with choices and returns the chosen code.
-    public var ask: @Sendable (_ prompt: String, _ choices: [(label: String, code: String)], _ defaultCode: String) async
-        -> String
+    public var ask:
+        @Sendable (_ prompt: String, _ choices: [(label: String, code: String)], _ defaultCode: String) async
+            -> String
     /// Whether Ctrl-C was pressed: a long wait (Gerrit's merges) stops.
     public var isInterrupted: @Sendable () -> Bool = { false }
 

@@ -167,7 +167,8 @@ public struct ErrorRateGate: Sendable {
     /// - Throws: ``BackportError`` when Prometheus cannot be reached or answers an error.
     func value(_ query: String, at time: Date?) async throws(BackportError) -> Double {
         var components = URLComponents(string: prometheusURL + "/api/v1/query")
-        components?.queryItems = [URLQueryItem(name: "query", value: query)]
+        components?.queryItems =
+            [URLQueryItem(name: "query", value: query)]
             + (time.map { [URLQueryItem(name: "time", value: String(format: "%.3f", $0.timeIntervalSince1970))] } ?? [])
         // `+` is a space in a query string: PromQL needs it literal.
         let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
@@ -197,7 +198,8 @@ public struct ErrorRateGate: Sendable {
         }
         var total = 0.0
         for result in results {
-            guard let pair = result["value"] as? [Any], pair.count == 2, let number = (pair[1] as? String).flatMap(Double.init)
+            guard let pair = result["value"] as? [Any], pair.count == 2,
+                let number = (pair[1] as? String).flatMap(Double.init)
             else { continue }
             if number.isFinite { total += number }
         }

@@ -89,7 +89,8 @@ public struct GerritChangeSource: ChangeSource {
             "GET", "/changes/\(encoded)?o=CURRENT_REVISION&o=CURRENT_COMMIT&o=LABELS&o=DETAILED_ACCOUNTS")
         if answer.status == 404 { return nil }
         guard answer.status == 200, let info = answer.json as? [String: Any] else {
-            throw BackportError(.failed, "Gerrit answered HTTP \(answer.status) for change \(id): \(answer.text.prefix(200))")
+            throw BackportError(
+                .failed, "Gerrit answered HTTP \(answer.status) for change \(id): \(answer.text.prefix(200))")
         }
         return info
     }
@@ -153,7 +154,8 @@ public struct GerritChangeSource: ChangeSource {
             body: ["message": message, "labels": ["Code-Review": 2]])
         guard answer.status == 200 else {
             throw BackportError(
-                .changes, "Gerrit refused the Code-Review +2 on change \(change.label) (HTTP \(answer.status)): "
+                .changes,
+                "Gerrit refused the Code-Review +2 on change \(change.label) (HTTP \(answer.status)): "
                     + answer.text.prefix(200))
         }
         context.notify("Voted Code-Review +2 on change \(change.label)", change.security)
@@ -178,7 +180,8 @@ public struct GerritChangeSource: ChangeSource {
         while !waiting.isEmpty {
             guard ContinuousClock.now < deadline else {
                 throw BackportError(
-                    .changes, "changes not merged within gerrit_merge_timeout: "
+                    .changes,
+                    "changes not merged within gerrit_merge_timeout: "
                         + waiting.map(\.label).joined(separator: ", "))
             }
             let wake = ContinuousClock.now + pollInterval
@@ -187,7 +190,8 @@ public struct GerritChangeSource: ChangeSource {
             }
             if context.isInterrupted() {
                 throw BackportError(
-                    .interrupted, "interrupted (Ctrl+C) while waiting for the merge of "
+                    .interrupted,
+                    "interrupted (Ctrl+C) while waiting for the merge of "
                         + waiting.map(\.label).joined(separator: ", ") + "; the votes stay, nothing was deployed")
             }
             for change in waiting {
@@ -224,7 +228,8 @@ public struct GerritChangeSource: ChangeSource {
                     unmergeable[change.id, default: 0] += 1
                     if unmergeable[change.id, default: 0] > 2 {
                         throw BackportError(
-                            .changes, "change \(change.label) is not mergeable (it needs a rebase); nothing was deployed")
+                            .changes,
+                            "change \(change.label) is not mergeable (it needs a rebase); nothing was deployed")
                     }
                 } else {
                     unmergeable[change.id] = 0
@@ -255,11 +260,15 @@ public struct GerritChangeSource: ChangeSource {
         for change in changes {
             let answer = try await request(
                 "POST", "/changes/\(change.number.map(String.init) ?? change.id)/revert",
-                body: ["message": "Revert \"\(change.subject)\"\n\nThis reverts commit \(change.commit).\n\nReason: \(reason)"])
+                body: [
+                    "message":
+                        "Revert \"\(change.subject)\"\n\nThis reverts commit \(change.commit).\n\nReason: \(reason)"
+                ])
             guard answer.status == 200, let info = answer.json as? [String: Any], let number = info["_number"] as? Int
             else {
                 throw BackportError(
-                    .changes, "Gerrit refused to revert change \(change.label) (HTTP \(answer.status)): "
+                    .changes,
+                    "Gerrit refused to revert change \(change.label) (HTTP \(answer.status)): "
                         + answer.text.prefix(200))
             }
             guard let full = try await changeInfo(String(number)) else {

@@ -38,14 +38,16 @@ public struct GitChangeSource: ChangeSource {
             guard let current = try? await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"]), !current.isEmpty
             else {
                 throw BackportError(
-                    .usage, "the deploy repository \(root) is not on a branch: check out the deploy branch or set "
+                    .usage,
+                    "the deploy repository \(root) is not on a branch: check out the deploy branch or set "
                         + "backport_branch in scap.cfg")
             }
             deployBranch = current
         }
         guard (try? await git.run(["remote", "get-url", remote])) != nil else {
             throw BackportError(
-                .usage, "the deploy repository \(root) has no remote '\(remote)': add it (git remote add) or set "
+                .usage,
+                "the deploy repository \(root) has no remote '\(remote)': add it (git remote add) or set "
                     + "backport_remote in scap.cfg")
         }
     }
@@ -99,7 +101,9 @@ public struct GitChangeSource: ChangeSource {
             let listing = try await run(["ls-remote", "--", remote, "refs/changes/\(shard)/\(number)/*"])
             let patchsets: [(Int, String)] = listing.split(separator: "\n").compactMap { line in
                 let parts = line.split(separator: "\t")
-                guard parts.count == 2, let patchset = Int(parts[1].split(separator: "/").last ?? "") else { return nil }
+                guard parts.count == 2, let patchset = Int(parts[1].split(separator: "/").last ?? "") else {
+                    return nil
+                }
                 return (patchset, String(parts[1]))
             }
             guard let (patchset, ref) = patchsets.max(by: { $0.0 < $1.0 }) else { return nil }
@@ -109,7 +113,9 @@ public struct GitChangeSource: ChangeSource {
                 id: id, commit: try await run(["rev-parse", "--verify", "\(local)^{commit}"]), ref: ref,
                 number: number, patchset: patchset)
         }
-        if let commit = try? await git.run(["rev-parse", "--verify", "--quiet", "refs/remotes/\(remote)/\(id)^{commit}"]) {
+        if let commit = try? await git.run([
+            "rev-parse", "--verify", "--quiet", "refs/remotes/\(remote)/\(id)^{commit}",
+        ]) {
             return try await describe(id: id, commit: commit, ref: "refs/heads/\(id)")
         }
         let hex = Set("0123456789abcdef")
@@ -137,7 +143,8 @@ public struct GitChangeSource: ChangeSource {
             let parents = try await run(["rev-list", "--parents", "-n", "1", commit]).split(separator: " ").dropFirst()
             dependencies = dependencies.filter { dependency in parents.contains { $0 == dependency } }
         }
-        let security = ["yes", "true", "1"].contains(trailer.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+        let security = ["yes", "true", "1"].contains(
+            trailer.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
         return BackportChange(
             id: id, number: number, patchset: patchset, commit: commit, ref: ref, subject: subject, owner: owner,
             branch: deployBranch, status: merged ? .merged : .new, dependencies: dependencies, security: security)
@@ -147,12 +154,14 @@ public struct GitChangeSource: ChangeSource {
         let dirty = try await run(["status", "--porcelain", "--untracked-files=no"])
         guard dirty.isEmpty else {
             throw BackportError(
-                .changes, "the deploy repository \(root) has uncommitted changes; commit or stash them first:\n\(dirty)")
+                .changes, "the deploy repository \(root) has uncommitted changes; commit or stash them first:\n\(dirty)"
+            )
         }
         let current = try? await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"])
         guard current == deployBranch else {
             throw BackportError(
-                .changes, "the deploy repository \(root) is on '\(current ?? "a detached HEAD")', not the deploy "
+                .changes,
+                "the deploy repository \(root) is on '\(current ?? "a detached HEAD")', not the deploy "
                     + "branch '\(deployBranch)': check it out first")
         }
         try await fetchBranches()
@@ -161,7 +170,8 @@ public struct GitChangeSource: ChangeSource {
             _ = try await git.run(["merge", "--quiet", "--ff-only", upstream])
         } catch {
             throw BackportError(
-                .changes, "the deploy branch '\(deployBranch)' in \(root) has diverged from \(remote)/\(deployBranch); "
+                .changes,
+                "the deploy branch '\(deployBranch)' in \(root) has diverged from \(remote)/\(deployBranch); "
                     + "reconcile them first: \(error.message)")
         }
         let identity = [
@@ -246,12 +256,15 @@ public struct GitChangeSource: ChangeSource {
         var reverts: [BackportChange] = []
         for change in changes {
             guard change.status == .merged else {
-                return .failure(BackportError(
-                    .changes, "change \(change.label) (\(change.subject)) is not merged: there is nothing to revert"))
+                return .failure(
+                    BackportError(
+                        .changes, "change \(change.label) (\(change.subject)) is not merged: there is nothing to revert"
+                    ))
             }
             do {
                 try await worktree.run(identity + ["revert", "--no-commit", change.commit])
-                let message = "Revert \"\(change.subject)\"\n\nThis reverts commit \(change.commit).\n\nReason: \(reason)"
+                let message =
+                    "Revert \"\(change.subject)\"\n\nThis reverts commit \(change.commit).\n\nReason: \(reason)"
                 try await worktree.run(identity + ["commit", "--quiet", "-m", message])
                 let commit = try await worktree.run(["rev-parse", "HEAD"])
                 var revert = try await describe(id: String(commit.prefix(10)), commit: commit, ref: nil)
@@ -259,8 +272,9 @@ public struct GitChangeSource: ChangeSource {
                 reverts.append(revert)
             } catch {
                 _ = try? await worktree.run(["revert", "--abort"])
-                return .failure(BackportError(
-                    .changes, "cannot revert change \(change.label) (\(change.subject)): \(error)"))
+                return .failure(
+                    BackportError(
+                        .changes, "cannot revert change \(change.label) (\(change.subject)): \(error)"))
             }
         }
         return .success(reverts)
@@ -274,7 +288,8 @@ extension GitChangeSource {
         let current = try? await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"])
         guard current == deployBranch else {
             throw BackportError(
-                .changes, "the deploy repository \(root) is on '\(current ?? "a detached HEAD")', not the deploy "
+                .changes,
+                "the deploy repository \(root) is on '\(current ?? "a detached HEAD")', not the deploy "
                     + "branch '\(deployBranch)': check it out first")
         }
         do {

@@ -90,7 +90,8 @@ public struct SmokeTestRunner: Sendable {
             request.headers.replaceOrAdd(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let milliseconds = Int64(timeout.components.seconds) * 1000
+        let milliseconds =
+            Int64(timeout.components.seconds) * 1000
             + Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
         let status: Int
         let headers: HTTPHeaders
@@ -114,13 +115,15 @@ public struct SmokeTestRunner: Sendable {
         for (name, value) in test.headers.sorted(by: { $0.key < $1.key }) {
             let actual = headers[name].first
             if actual != value {
-                failures.append(failure("header \(name) is \(actual.map { "'\($0)'" } ?? "absent"), expected '\(value)'"))
+                failures.append(
+                    failure("header \(name) is \(actual.map { "'\($0)'" } ?? "absent"), expected '\(value)'"))
             }
         }
         for (name, pattern) in test.headersRegex.sorted(by: { $0.key < $1.key }) {
             let actual = headers[name].first
             if !(actual.map { Self.matches(pattern, $0) } ?? false) {
-                failures.append(failure("header \(name) is \(actual.map { "'\($0)'" } ?? "absent"), expected /\(pattern)/"))
+                failures.append(
+                    failure("header \(name) is \(actual.map { "'\($0)'" } ?? "absent"), expected /\(pattern)/"))
             }
         }
         for name in test.headersAbsent where headers.contains(name: name) {

@@ -97,7 +97,8 @@ public struct SmokeTestSuite: Sendable, Equatable {
                 ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false,
                 components.path.isEmpty || components.path == "/"
             else {
-                throw problem(key.mark?.line, "'\(key.string ?? "?")' is not a base URL such as https://en.wikipedia.org")
+                throw problem(
+                    key.mark?.line, "'\(key.string ?? "?")' is not a base URL such as https://en.wikipedia.org")
             }
             guard let list = value.sequence else {
                 throw problem(value.mark?.line, "the tests of \(base) must be a list")
@@ -118,7 +119,8 @@ public struct SmokeTestSuite: Sendable, Equatable {
             guard let name = key.string, allowedKeys.contains(name) else {
                 throw problem(
                     key.mark?.line,
-                    "unknown key '\(key.string ?? "?")'; expected some of \(allowedKeys.sorted().joined(separator: ", "))")
+                    "unknown key '\(key.string ?? "?")'; expected some of \(allowedKeys.sorted().joined(separator: ", "))"
+                )
             }
             fields[name] = value
         }

@@ -83,8 +83,9 @@ import Testing
     @Test func usageErrorsExitTwo() async throws {
         let fixture = try BackportFixture(groups: [("canary", ["host1"])])
         let streams = Streams()
-        #expect(await BackportApplication(invocation: streams.invocation(directory: fixture.root))
-            .run(options(fixture, [])) == 2)
+        #expect(
+            await BackportApplication(invocation: streams.invocation(directory: fixture.root))
+                .run(options(fixture, [])) == 2)
         #expect(streams.error == "scap backport: name at least one change: scap backport CHANGE… (or --list)\n")
         var unknown = options(fixture, ["1"])
         unknown.defines = ["change_source:svn"]

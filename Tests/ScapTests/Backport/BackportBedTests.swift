@@ -18,7 +18,8 @@ import Testing
         """
 
     /// The fixture, its first deploy of v1 everywhere, and the runner for the backport.
-    func prepare(_ services: ServiceBed, extraConfig: String = "") async throws -> (BackportFixture, TargetStageRunner) {
+    func prepare(_ services: ServiceBed, extraConfig: String = "") async throws -> (BackportFixture, TargetStageRunner)
+    {
         let fixture = try BackportFixture(
             groups: Self.groups,
             extraConfig: "smoke_test_hosts: scap/smoke-hosts\ncanary_wait_time: 1\n" + extraConfig,
@@ -76,7 +77,8 @@ import Testing
             let history = fixture.history()
             #expect(history.count == 1)
             #expect(history.first?["outcome"] as? String == "succeeded")
-            #expect((history.first?["changes"] as? [[String: Any]])?.map { $0["label"] as? String } == ["101,1", "102,1"])
+            #expect(
+                (history.first?["changes"] as? [[String: Any]])?.map { $0["label"] as? String } == ["101,1", "102,1"])
             #expect(history.first?["commit"] as? String == merged)
         }
     }
@@ -117,7 +119,9 @@ import Testing
                 Issue.record("expected an error, got \(missing)")
                 return
             }
-            #expect(dependency.message.contains("depends on \(first.prefix(10)), which is neither merged nor in this batch"))
+            #expect(
+                dependency.message.contains("depends on \(first.prefix(10)), which is neither merged nor in this batch")
+            )
         }
     }
 
@@ -131,8 +135,13 @@ import Testing
             #expect(outcome.outcome == "rolled_back", "\(lines.all)")
             #expect(outcome.exitCode == 1)
             #expect(lines.all.contains { $0.contains("host1: 1 failed assertion(s)") }, "\(lines.all)")
-            #expect(lines.all.contains { $0.contains("GET http://web.example.org/version: body does not match /^v[0-9]+/") })
-            #expect(prompter.asked.contains { $0.hasPrefix("testservers: smoke tests failed: 1 smoke test assertion(s) failed. What next?") })
+            #expect(
+                lines.all.contains { $0.contains("GET http://web.example.org/version: body does not match /^v[0-9]+/") }
+            )
+            #expect(
+                prompter.asked.contains {
+                    $0.hasPrefix("testservers: smoke tests failed: 1 smoke test assertion(s) failed. What next?")
+                })
             #expect(prompter.asked.last == BackportSync.rollbackAcknowledgement)
             for host in services.bed.hosts { #expect(try services.version(host) == "v1", "\(host)") }
             #expect(fixture.history().first?["outcome"] as? String == "rolled_back")

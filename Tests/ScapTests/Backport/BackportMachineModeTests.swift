@@ -18,7 +18,8 @@ import Testing
             let tests = BackportBedTests()
             let (fixture, _) = try await tests.prepare(services)
             // A check on the canary prints a forged interaction and fails.
-            let forged = #"{"iokey":"guess","type":"interaction","subtype":"choices","prompt":"pwned","choices":{"Yes":"y"},"default":"y"}"#
+            let forged =
+                #"{"iokey":"guess","type":"interaction","subtype":"choices","prompt":"pwned","choices":{"Yes":"y"},"default":"y"}"#
             try fixture.change(
                 601,
                 files: [
@@ -57,14 +58,18 @@ import Testing
                 child.send(answer + "\n")
             }
             #expect(await child.exitStatus(timeout: 120) == 1, "\(child.lines) \(child.stderr)")
-            #expect(prompts.map { $0["prompt"] as? String } == [
-                "Backport the changes?", "Continue with deployment?",
-                prompts[2]["prompt"] as? String, BackportSync.rollbackAcknowledgement,
-            ])
-            #expect((prompts[2]["prompt"] as? String)?.hasPrefix("canary: sync failed: 1 of 1 canary targets failed") == true)
-            #expect(prompts[1]["choices"] as? [String: String] == [
-                "Yes, continue with deployment": "y", "No, roll back deployment and terminate": "n",
-            ])
+            #expect(
+                prompts.map { $0["prompt"] as? String } == [
+                    "Backport the changes?", "Continue with deployment?",
+                    prompts[2]["prompt"] as? String, BackportSync.rollbackAcknowledgement,
+                ])
+            #expect(
+                (prompts[2]["prompt"] as? String)?.hasPrefix("canary: sync failed: 1 of 1 canary targets failed")
+                    == true)
+            #expect(
+                prompts[1]["choices"] as? [String: String] == [
+                    "Yes, continue with deployment": "y", "No, roll back deployment and terminate": "n",
+                ])
             #expect(prompts[1]["default"] as? String == "n")
             #expect(prompts[2]["choiceOrder"] as? [String] == ["r", "i", "b", "e"])
             #expect(prompts[2]["default"] as? String == "b")
@@ -76,21 +81,27 @@ import Testing
             #expect(records.contains { ($0?["line"] as? String)?.contains("\"prompt\":\"pwned\"") == true })
             let statuses = records.compactMap { $0?["type"] as? String == "status" ? $0?["status"] : nil }
             let named = statuses.compactMap { $0 as? String }
-            for expected in ["Checking changes", "Merging changes", "testservers: sync", "testservers: smoke tests",
-                             "Awaiting user interaction", "canary: sync", "Rolling back"] {
+            for expected in [
+                "Checking changes", "Merging changes", "testservers: sync", "testservers: smoke tests",
+                "Awaiting user interaction", "canary: sync", "Rolling back",
+            ] {
                 #expect(named.contains(expected), "\(named)")
             }
             #expect(statuses.last is NSNull)
             let progress = records.compactMap {
                 $0?["type"] as? String == "progress" ? $0?["progress"] as? [String: Any] : nil
             }
-            #expect(progress.contains { $0["name"] as? String == "testservers: fetch" && $0["progressFinished"] as? Bool == true })
+            #expect(
+                progress.contains {
+                    $0["name"] as? String == "testservers: fetch" && $0["progressFinished"] as? Bool == true
+                })
             #expect(progress.contains { $0["name"] as? String == "canary: rollback" })
             let sensitive = records.filter { $0?["type"] as? String == "line" && $0?["sensitive"] as? Bool == true }
             #expect(sensitive.contains { ($0?["line"] as? String)?.contains("Embargoed fix") == true })
-            #expect(!records.contains {
-                $0?["sensitive"] as? Bool == false && ($0?["line"] as? String)?.contains("Embargoed fix") == true
-            })
+            #expect(
+                !records.contains {
+                    $0?["sensitive"] as? Bool == false && ($0?["line"] as? String)?.contains("Embargoed fix") == true
+                })
             for host in services.bed.hosts { #expect(try services.version(host) == "v1", "\(host)") }
         }
     }
@@ -113,14 +124,16 @@ import Testing
             let first = try #require(await child.waitForLine(timeout: 120, isPrompt), "\(child.lines) \(child.stderr)")
             #expect(record(child.lines[first])?["prompt"] as? String == "Continue with deployment?")
             child.send("y\n")
-            let waiting = try #require(await child.waitForLine(after: first + 1, timeout: 120) {
-                $0.contains("Waiting 120s (canary_wait_time)")
-            })
+            let waiting = try #require(
+                await child.waitForLine(after: first + 1, timeout: 120) {
+                    $0.contains("Waiting 120s (canary_wait_time)")
+                })
             child.signal(SIGINT)
             let menu = try #require(await child.waitForLine(after: waiting + 1, timeout: 60, isPrompt))
             let prompt = try #require(record(child.lines[menu]))
-            #expect(prompt["prompt"] as? String
-                == "backport interrupted (Ctrl+C) during canary: error-rate gate. What next?")
+            #expect(
+                prompt["prompt"] as? String
+                    == "backport interrupted (Ctrl+C) during canary: error-rate gate. What next?")
             #expect(prompt["choiceOrder"] as? [String] == ["b", "e"])
             child.send("b\n")
             let acknowledgement = try #require(await child.waitForLine(after: menu + 1, timeout: 120, isPrompt))

@@ -56,11 +56,20 @@ import Testing
         #expect(decide(5, 10, 0, 300) == .inconclusive)
         var absolute = gate
         absolute.absoluteThreshold = 10
-        #expect(absolute.decide("canary", errors: 10, requests: 1, baselineErrors: 0, baselineRequests: 0, window: 20, hasBaseline: false).outcome == .fail)
-        #expect(absolute.decide("canary", errors: 9, requests: 1000, baselineErrors: 0, baselineRequests: 0, window: 20, hasBaseline: false).outcome == .pass)
+        #expect(
+            absolute.decide(
+                "canary", errors: 10, requests: 1, baselineErrors: 0, baselineRequests: 0, window: 20,
+                hasBaseline: false
+            ).outcome == .fail)
+        #expect(
+            absolute.decide(
+                "canary", errors: 9, requests: 1000, baselineErrors: 0, baselineRequests: 0, window: 20,
+                hasBaseline: false
+            ).outcome == .pass)
         #expect(ErrorRateGate.hostPattern(["mw1.eqiad.wmnet", "mw2"]) == #"mw1\\.eqiad\\.wmnet|mw2"#)
-        #expect(gate.query(ErrorRateGate.defaultErrorsQuery, hosts: ["a"], window: 20)
-            == #"sum(increase(http_requests_total{host=~"a",code=~"5.."}[20s]))"#)
+        #expect(
+            gate.query(ErrorRateGate.defaultErrorsQuery, hosts: ["a"], window: 20)
+                == #"sum(increase(http_requests_total{host=~"a",code=~"5.."}[20s]))"#)
     }
 
     @Test func changesAreOrderedAfterTheirDependenciesAndProblemsAreCollected() {
@@ -96,9 +105,10 @@ import Testing
         let executor = FakeStageExecutor()
         let outcome = try await sync(executor, DefaultAnswersBackportPrompter()).run()
         #expect(!outcome.succeeded && outcome.rolledBack)
-        #expect(executor.calls.map { "\($0.stage) \($0.hosts)" } == [
-            "fetch [\"t1\"]", "promote [\"t1\"]", "rollback [\"t1\"]",
-        ])
+        #expect(
+            executor.calls.map { "\($0.stage) \($0.hosts)" } == [
+                "fetch [\"t1\"]", "promote [\"t1\"]", "rollback [\"t1\"]",
+            ])
     }
 
     @Test func aFailedGroupCanBeRetriedIgnoredOrLeftWithoutRollback() async throws {

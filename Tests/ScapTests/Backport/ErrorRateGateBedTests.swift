@@ -20,7 +20,8 @@ import Testing
             defer { prometheus.stop() }
             let (fixture, runner) = try await bedTests.prepare(
                 services, extraConfig: "prometheus_url: \(prometheus.endpoint)\n")
-            let traffic = try TrafficGenerator(ports: ["host2", "host3", "host4", "host5"].compactMap { services.services[$0]?.port })
+            let traffic = try TrafficGenerator(
+                ports: ["host2", "host3", "host4", "host5"].compactMap { services.services[$0]?.port })
             defer { traffic.stop() }
             try await Task.sleep(for: .seconds(3))
             try fixture.change(1001, files: ["version.txt": "v2\n"], subject: "Healthy")
@@ -65,10 +66,12 @@ import Testing
             let outcome = try result.get()
             #expect(outcome.outcome == "succeeded", "\(lines.all)")
             #expect(outcome.sync?.gates.map(\.outcome) == [.inconclusive, .inconclusive])
-            #expect(prompter.asked.contains {
-                $0.hasPrefix("canary: error-rate gate failed: canary error rate 0.0% (0 errors of 0 requests over 3s)")
-                    && $0.contains("inconclusive, fewer than 20 requests")
-            }, "\(prompter.asked)")
+            #expect(
+                prompter.asked.contains {
+                    $0.hasPrefix(
+                        "canary: error-rate gate failed: canary error rate 0.0% (0 errors of 0 requests over 3s)")
+                        && $0.contains("inconclusive, fewer than 20 requests")
+                }, "\(prompter.asked)")
             #expect(outcome.sync?.ignored.count == 2)
             for host in services.bed.hosts { #expect(try services.version(host) == "v2", "\(host)") }
         }

@@ -8,8 +8,11 @@ import Wmflib
 /// The git change source on a real upstream repository, without targets (`--stop-before-sync`, `--list`): revert
 /// commits with the reason asked, the list of open changes, the latest patchset, and names that could be options.
 @Suite struct GitChangeSourceTests {
-    func run(_ fixture: BackportFixture, _ changes: [String], prompter: any BackportPrompter = DefaultAnswersBackportPrompter(),
-             configure: (inout BackportRequest) -> Void = { _ in }) async throws
+    func run(
+        _ fixture: BackportFixture, _ changes: [String],
+        prompter: any BackportPrompter = DefaultAnswersBackportPrompter(),
+        configure: (inout BackportRequest) -> Void = { _ in }
+    ) async throws
         -> (Result<BackportResult, BackportError>, BackportLines)
     {
         let lines = BackportLines()
@@ -102,9 +105,13 @@ import Wmflib
         let messages = relay.messages(count: 2)
         let host = currentHostname()
         let short = String(commit.prefix(7))
-        #expect(messages.first == "!log deployer@\(host) Started backport [web@\(short)]: Backport for [[gerrit:31|security change]]")
-        #expect(messages.dropFirst().first?.hasPrefix(
-            "!log deployer@\(host) Finished backport [web@\(short)]: Backport for [[gerrit:31|security change]] (duration: 00m") == true)
+        #expect(
+            messages.first
+                == "!log deployer@\(host) Started backport [web@\(short)]: Backport for [[gerrit:31|security change]]")
+        #expect(
+            messages.dropFirst().first?.hasPrefix(
+                "!log deployer@\(host) Finished backport [web@\(short)]: Backport for [[gerrit:31|security change]] (duration: 00m"
+            ) == true)
         #expect(!messages.contains { $0.contains("embargoed") })
         #expect(fixture.history().first?["changes"].map { "\($0)" }?.contains("embargoed") == false)
     }

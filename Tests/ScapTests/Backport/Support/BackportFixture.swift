@@ -54,7 +54,8 @@ struct BackportFixture {
         try Self.git(author, ["checkout", "--quiet", "--detach", parent ?? "origin/main"])
         for (path, text) in files { tree.write("author/\(path)", text) }
         try Self.git(author, ["add", "-A"])
-        try Self.git(author, Self.identity + ["commit", "--quiet", "-m", subject + (trailer.map { "\n\n\($0)" } ?? "")])
+        try Self.git(
+            author, Self.identity + ["commit", "--quiet", "-m", subject + (trailer.map { "\n\n\($0)" } ?? "")])
         let commit = try Self.git(author, ["rev-parse", "HEAD"])
         let shard = String(format: "%02d", number % 100)
         try Self.git(author, ["push", "--quiet", "origin", "HEAD:refs/changes/\(shard)/\(number)/\(patchset)"])
@@ -125,7 +126,9 @@ final class ScriptedBackportPrompter: BackportPrompter {
     func choose(_ prompt: String, choices: [BackportChoice], default defaultCode: String) async -> String {
         state.withLock { state in
             state.asked.append(prompt)
-            guard let index = state.answers.firstIndex(where: { prompt.hasPrefix($0.prefix) }) else { return defaultCode }
+            guard let index = state.answers.firstIndex(where: { prompt.hasPrefix($0.prefix) }) else {
+                return defaultCode
+            }
             return state.answers.remove(at: index).code
         }
     }
@@ -141,5 +144,7 @@ final class BackportLines: Sendable {
     private let lines = Mutex<[(String, Bool)]>([])
     var all: [String] { lines.withLock { $0.map(\.0) } }
     var sensitive: [String] { lines.withLock { $0.filter(\.1).map(\.0) } }
-    var console: BackportConsole { BackportConsole(line: { [self] text, sensitive in lines.withLock { $0.append((text, sensitive)) } }) }
+    var console: BackportConsole {
+        BackportConsole(line: { [self] text, sensitive in lines.withLock { $0.append((text, sensitive)) } })
+    }
 }

@@ -144,7 +144,8 @@ final class GerritTestServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<50 {
-            if let output = try? runTool("/usr/bin/curl", ["-sf", "\(url)/test/votes"], timeout: 5), output.status == 0 {
+            if let output = try? runTool("/usr/bin/curl", ["-sf", "\(url)/test/votes"], timeout: 5), output.status == 0
+            {
                 return
             }
             usleep(100_000)
@@ -168,8 +169,10 @@ final class GerritTestServer {
         let data = try JSONSerialization.data(withJSONObject: body)
         let output = try runTool(
             "/usr/bin/curl",
-            ["-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
-             String(decoding: data, as: UTF8.self), "\(url)/test/changes"], timeout: 10)
+            [
+                "-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
+                String(decoding: data, as: UTF8.self), "\(url)/test/changes",
+            ], timeout: 10)
         guard output.status == 0 else { throw TargetTestFailure("cannot register change \(number): \(output.stderr)") }
     }
 

@@ -28,7 +28,9 @@ struct MetricsService {
             "nohup /usr/bin/python3 /srv/metrics-svc/service.py \(port) /srv/deployment/\(repo) \(host) "
             + ">/srv/metrics-svc/log 2>&1 </dev/null & echo $! >/srv/metrics-svc/pid"
         let output = try runTool("/usr/bin/ssh", ["-F", sshConfig, host, command], timeout: 30)
-        guard output.status == 0 else { throw TargetTestFailure("cannot start the service on \(host): \(output.stderr)") }
+        guard output.status == 0 else {
+            throw TargetTestFailure("cannot start the service on \(host): \(output.stderr)")
+        }
         for _ in 0..<50 {
             if (try? get("metrics")) != nil { return }
             usleep(100_000)
