@@ -8,7 +8,7 @@ struct ScapCommand: AsyncParsableCommand {
         commandName: "scap",
         abstract: "Deploy git repositories to groups of targets.",
         version: "0.1.0-swift (Scap3 compatible)",
-        subcommands: [DeployCommand.self, DeployLogCommand.self, LockCommand.self]
+        subcommands: [DeployCommand.self, BackportCommand.self, DeployLogCommand.self, LockCommand.self]
     )
 
     /// Runs the command; `scap deploy` and `scap lock` usage errors exit 2 (argument-parser's default is 64), and a
@@ -27,7 +27,7 @@ struct ScapCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             ringTheBell(code)
-            if code == .validationFailure, ["deploy", "lock"].contains(CommandLine.arguments.dropFirst().first) {
+            if code == .validationFailure, ["deploy", "lock", "backport"].contains(CommandLine.arguments.dropFirst().first) {
                 let message = fullMessage(for: error)
                 if !message.isEmpty { try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8)) }
                 exit(withError: ExitCode(2))

@@ -38,6 +38,9 @@ extension ConfigKey.Kind {
             let entries = Self.splitList(trimmed)
             guard !entries.isEmpty, entries.allSatisfy({ ServiceSpec(parsing: $0) != nil }) else { return nil }
             return .list(entries)
+        case .number:
+            guard let value = Double(trimmed), value.isFinite, value >= 0 else { return nil }
+            return .double(value)
         case .binaryManagers:
             let entries = Self.splitList(trimmed)
             guard entries.allSatisfy({ $0 == "git-fat" || $0 == "git-lfs" }) else { return nil }

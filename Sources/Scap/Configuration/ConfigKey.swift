@@ -24,6 +24,8 @@ public struct ConfigKey: Sendable, Hashable {
         case services
         /// A comma-separated list of `git-fat` and `git-lfs`.
         case binaryManagers
+        /// A number ≥ 0 (a factor, a fraction).
+        case number
 
         /// What a value of this kind looks like, for error messages.
         public var expectation: String {
@@ -39,6 +41,7 @@ public struct ConfigKey: Sendable, Hashable {
             case .octal: "an octal mask such as 002 or 0o022"
             case .services: "a comma-separated list of svc[=restart|reload][:disable-secondary]"
             case .binaryManagers: "a comma-separated list of git-fat and git-lfs"
+            case .number: "a number >= 0"
             }
         }
     }
@@ -106,7 +109,8 @@ extension ConfigKey {
     public static let maxBatchSize = 80
 
     /// The fixed keys by name.
-    public static let byName: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    public static let byName: [String: ConfigKey] = Dictionary(
+        uniqueKeysWithValues: (all + backport).map { ($0.name, $0) })
 
     /// The description of `name`: a fixed key, or a per-group (`<group>_dsh_targets`, `<group>_group_size`,
     /// `<group>_failure_limit`) or per-stage (`<stage>_batch_size`) key; `nil` for an unknown key.

@@ -90,6 +90,13 @@ public final class SpiderPigIO: Sendable {
         return defaultCode
     }
 
+    /// Asks `prompt` for a line of free text (an `input_line` interaction) and returns it trimmed; `nil` at the
+    /// end of input.
+    public func inputLine(_ prompt: String) async -> String? {
+        send(["type": .string("interaction"), "subtype": .string("input_line"), "prompt": .string(prompt)])
+        return await readAnswer()?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     private func send(_ fields: [String: JSONValue]) {
         var record = fields
         record["iokey"] = .string(key)

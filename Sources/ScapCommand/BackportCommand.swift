@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Scap
+
+/// `scap backport`: merge changes and sync them through test servers, canaries and production.
+struct BackportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backport",
+        abstract: "Merge changes and sync them: test servers, smoke tests, canaries, error-rate gate, production.",
+        discussion: """
+            Run from the top of a deploy repository holding scap/scap.cfg. CHANGE is a change number (Gerrit's \
+            refs/changes layout, latest patchset), a branch of the upstream remote or a commit (change_source: \
+            git), or a Gerrit change (change_source: gerrit). The changes are checked all at once, shown, and \
+            after "Backport the changes?" merged and synced: the testservers group, its smoke tests and "Continue \
+            with deployment?", the canary group, canary_wait_time and the error-rate gate, every other group and \
+            the gate again. A failed step offers retry, ignore, roll back or exit; without a user it rolls back.
+
+            With SPIDERPIG_IO_KEY set, every output line is a JSON record carrying that key and prompts are \
+            answered on standard input (see docs/scap-backport.md).
+
+            Exit status: 0 synced (or --list, --stop-before-sync), 1 failed, declined or rolled back, 2 usage \
+            error, 130 interrupted.
+            """
+    )
+
+    @Flag(name: .long, help: "List the open changes of the deploy branch and exit.")
+    var list = false
+
+    @Flag(name: [.short, .long], help: "Do not ask \"Backport the changes?\".")
+    var yes = false
+
+    @Flag(name: .customLong("stop-before-sync"), help: "Merge the changes, then stop before syncing.")
+    var stopBeforeSync = false
+
+    @Flag(name: .long, help: "Revert the changes (a reason is asked), then backport the reverts.")
+    var revert = false
+
+    @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
+    var environment: String?
+
+    @Option(name: .customShort("D"), help: "Override a scap.cfg key, as key:value (repeatable).")
+    var defines: [String] = []
+
+    @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
+    var sshConfig: String?
+
+    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock (default 600).")
+    var lockTimeout: Double = 600
+
+    @Option(name: .customLong("global-lock"), help: "The global lock file.")
+    var globalLock = DeployLock.defaultGlobalPath
+
+    @Argument(help: "The changes to backport.")
+    var changes: [String] = []
+
+    func run() async throws {
+        var options = BackportOptions()
+        options.changes = changes
+        options.list = list
+        options.yes = yes
+        options.stopBeforeSync = stopBeforeSync
+        options.revert = revert
+        options.environment = environment
+        options.defines = defines
+        options.sshConfig = sshConfig
+        options.lockTimeout = lockTimeout
+        options.globalLock = globalLock
+        let code = await BackportApplication(handlesSignals: true).run(options)
+        if code != ScapExitCode.success { throw ExitCode(code) }
+    }
+}
