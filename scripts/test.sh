@@ -17,8 +17,10 @@ fi
 # In phases: the lock tests (2 s TTLs and heartbeats) and the remote/HTTP timeout tests are timing-sensitive, and
 # the `cookbook` tests keep both cores busy compiling cookbook trees; on a 2-core machine running them all at
 # once starves the timers. Each phase runs its own suites in parallel.
-swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|ScapTests'
+swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|ScapTests|SpiderPigTests'
 swift test --skip-build --filter SpicerackLocksTests
 swift test --skip-build --filter SpicerackRemoteTests
 swift test --skip-build --filter SpicerackTests
 swift test --skip-build --filter ScapTests
+# SpiderPig: a real server, IdP, scap children and headless Chromium; its suites run one at a time.
+swift test --skip-build --filter SpiderPigTests --no-parallel
