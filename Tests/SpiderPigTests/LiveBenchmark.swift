@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// The live-log benchmark (bench/spiderpig/run.sh; not a timed test, skipped unless SPIDERPIG_BENCH is set):
-/// a stand-in scap writes SPIDERPIG_BENCH_LINES lines as fast as it can while SPIDERPIG_BENCH_VIEWERS WebSockets
+/// a stand-in scap writes SPIDERPIG_BENCH_LINES lines at 10,000 lines/s while SPIDERPIG_BENCH_VIEWERS WebSockets
 /// watch the job. Reports stored records per second, the delivery delay from storage to each viewer (p50, p99,
 /// max), the server's CPU seconds per 1,000 lines, and job-list requests per second.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SPIDERPIG_BENCH"] != nil && SpiderPigBed.toolsInstalled))
@@ -26,17 +26,17 @@ struct LiveBenchmark {
                     logger: Logger(label: "bench")
                 ) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
-                        guard case .text(let text) = message, text.hasPrefix(#"{"type":"record""#),
-                            let atRange = text.range(of: #""at":"#), text.contains(#""kind":"line""#)
-                        else { continue }
-                        let rest = text[atRange.upperBound...]
-                        let number = rest.prefix { $0.isNumber || $0 == "." }
-                        if let at = Double(number) {
-                            let delay = Date().timeIntervalSince1970 - at
-                            self.delays.withLock { $0.append(delay) }
+                        guard case .text(let text) = message, text.hasPrefix(#"{"type":"records""#) else { continue }
+                        let now = Date().timeIntervalSince1970
+                        var found: [Double] = []
+                        var rest = text[...]
+                        while let kind = rest.range(of: #""kind":"line","at":"#) {
+                            rest = rest[kind.upperBound...]
+                            if let at = Double(rest.prefix { $0.isNumber || $0 == "." }) { found.append(now - at) }
                         }
+                        self.delays.withLock { $0.append(contentsOf: found) }
                         let seen = self.count.withLock { value -> Int in
-                            value += 1
+                            value += found.count
                             return value
                         }
                         if seen >= lines {
@@ -67,11 +67,15 @@ struct LiveBenchmark {
         let script = bed.directory + "/fast-scap"
         try """
         #!/usr/bin/env python3
-        import os, sys, json
+        import os, sys, json, time
         key = os.environ["SPIDERPIG_IO_KEY"]
         out = sys.stdout
+        start = time.monotonic()
         for i in range(\(lines)):
             out.write(json.dumps({"iokey": key, "type": "line", "line": "line %d \\x1b[32mok\\x1b[0m of the benchmark" % i, "sensitive": False}) + "\\n")
+            if i % 100 == 99:  # 10,000 lines/s: 100 lines every 10 ms
+                out.flush()
+                time.sleep(max(0, start + (i + 1) / 10000 - time.monotonic()))
         out.flush()
         """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)

@@ -2,14 +2,32 @@ import Foundation
 
 /// What live viewers are told.
 public enum HubEvent: Sendable {
-    /// A stored record of a job.
-    case record(LogRecord)
+    /// Stored records of a job, in sequence order (a run of lines is published at once), with their WebSocket
+    /// message rendered once for all viewers.
+    case records(RecordBatch)
     /// The queue changed (its new JSON snapshot).
     case queue(String)
     /// The viewer must go (banned, logged out): close with this reason.
     case close(String)
     /// Time to send a heartbeat (and check the viewer's session).
     case heartbeat
+}
+
+/// Records published together, and their WebSocket message (masked and unmasked), rendered once.
+public final class RecordBatch: Sendable {
+    /// The records, in sequence order.
+    public let records: [LogRecord]
+    /// The message with sensitive lines masked.
+    public let masked: String
+    /// The message with sensitive lines shown (rendered only if the batch has one).
+    public let unmasked: String
+
+    /// Renders `records`.
+    public init(_ records: [LogRecord]) {
+        self.records = records
+        masked = LogText.message(records, showSensitive: false)
+        unmasked = records.contains(where: \.sensitive) ? LogText.message(records, showSensitive: true) : masked
+    }
 }
 
 /// Fans stored records and queue changes out to the open WebSockets, and closes a user's sockets on demand.

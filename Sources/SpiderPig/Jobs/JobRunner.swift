@@ -455,7 +455,7 @@ public actor JobRunner {
     private func storeLines(_ lines: [(payload: String, sensitive: Bool)], of id: Int64) async throws {
         guard !lines.isEmpty else { return }
         let records = try await store.appendRecords(jobID: id, kind: "line", payloads: lines, at: Date())
-        for record in records { await hub.publish(.record(record)) }
+        await hub.publish(.records(RecordBatch(records)))
     }
 
     static func jsonText(_ object: [String: Any]) throws -> String {
@@ -508,7 +508,7 @@ public actor JobRunner {
     {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         let record = try await store.appendRecord(jobID: id, kind: kind, payload: text, sensitive: sensitive, at: Date())
-        await hub.publish(.record(record))
+        await hub.publish(.records(RecordBatch([record])))
         return record
     }
 }

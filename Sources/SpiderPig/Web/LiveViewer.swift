@@ -46,11 +46,22 @@ struct LiveViewer {
         if let jobID { last = try await refill(jobID, after: last, upTo: nil, outbound) }
         for await event in events {
             switch event {
-            case .record(let record):
-                guard let jobID, record.jobID == jobID, record.sequence > last else { continue }
-                if record.sequence > last + 1 { last = try await refill(jobID, after: last, upTo: record.sequence - 1, outbound) }
-                try await outbound.write(.text(LogText.json(record, showSensitive: showSensitive)))
-                last = record.sequence
+            case .records(let published):
+                let records = published.records
+                guard let jobID, let first = records.first, first.jobID == jobID else { continue }
+                if first.sequence == last + 1, let tail = records.last {
+                    // The usual case: the next records, already rendered.
+                    try await outbound.write(.text(showSensitive ? published.unmasked : published.masked))
+                    last = tail.sequence
+                    continue
+                }
+                let fresh = records.filter { $0.sequence > last }
+                guard let head = fresh.first else { continue }
+                if head.sequence > last + 1 { last = try await refill(jobID, after: last, upTo: head.sequence - 1, outbound) }
+                let batch = fresh.filter { $0.sequence > last }
+                guard let tail = batch.last else { continue }
+                try await outbound.write(.text(LogText.message(batch, showSensitive: showSensitive)))
+                last = tail.sequence
             case .queue(let snapshot):
                 try await outbound.write(.text(snapshot))
             case .heartbeat:
@@ -77,12 +88,12 @@ struct LiveViewer {
         var last = after
         while true {
             let batch = try await store.records(jobID: jobID, after: last, limit: 1000)
-            for record in batch {
-                if let upTo, record.sequence > upTo { return last }
-                try await outbound.write(.text(LogText.json(record, showSensitive: showSensitive)))
-                last = record.sequence
+            let wanted = batch.filter { record in upTo.map { record.sequence <= $0 } ?? true }
+            if let tail = wanted.last {
+                try await outbound.write(.text(LogText.message(wanted, showSensitive: showSensitive)))
+                last = tail.sequence
             }
-            if batch.count < 1000 { return last }
+            if batch.count < 1000 || wanted.count < batch.count { return last }
         }
     }
 }
@@ -91,10 +102,15 @@ struct LiveViewer {
 enum LogText {
     static let hidden = "<sensitive information hidden>"
 
-    /// The record as a WebSocket message; a sensitive line is masked unless `showSensitive`.
+    /// The record as JSON; a sensitive line is masked unless `showSensitive`.
     static func json(_ record: LogRecord, showSensitive: Bool) -> String {
         let payload = record.sensitive && !showSensitive ? #"{"line":"\#(hidden)"}"# : record.payload
-        return #"{"type":"record","seq":\#(record.sequence),"kind":"\#(record.kind)","at":\#(record.at.timeIntervalSince1970),"sensitive":\#(record.sensitive),"payload":\#(payload)}"#
+        return #"{"seq":\#(record.sequence),"kind":"\#(record.kind)","at":\#(record.at.timeIntervalSince1970),"sensitive":\#(record.sensitive),"payload":\#(payload)}"#
+    }
+
+    /// Records as one WebSocket message: `{"type":"records","records":[...]}` in sequence order.
+    static func message(_ records: [LogRecord], showSensitive: Bool) -> String {
+        #"{"type":"records","records":["# + records.map { json($0, showSensitive: showSensitive) }.joined(separator: ",") + "]}"
     }
 
     /// The record as a line of the plain-text download (only lines, answers, signals and the exit).

@@ -41,7 +41,10 @@ final class LiveSocket: Sendable {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }
     }
-    var records: [[String: Any]] { messages.filter { $0["type"] as? String == "record" } }
+    /// Every record received, in order (messages of type `records` flattened).
+    var records: [[String: Any]] {
+        messages.filter { $0["type"] as? String == "records" }.flatMap { $0["records"] as? [[String: Any]] ?? [] }
+    }
     var closed: Bool { state.withLock { $0.closed } }
     var closeCode: Int? { state.withLock { $0.closeCode } }
 
@@ -59,10 +62,16 @@ final class LiveSocket: Sendable {
     func waitForRecord(_ kind: String, timeout: Double = 90, _ match: ([String: Any]) -> Bool = { _ in true }) async
         -> [String: Any]?
     {
-        await waitFor(timeout: timeout) {
-            $0["type"] as? String == "record" && $0["kind"] as? String == kind
-                && match($0["payload"] as? [String: Any] ?? [:])
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let found = records.first(where: {
+                $0["kind"] as? String == kind && match($0["payload"] as? [String: Any] ?? [:])
+            }) {
+                return found
+            }
+            try? await Task.sleep(for: .milliseconds(50))
         }
+        return nil
     }
 
     func waitClosed(timeout: Double = 10) async -> Bool {

@@ -74,10 +74,12 @@
       socket.onopen = () => { delay = 500; if (dot) dot.classList.add("on"); };
       socket.onmessage = (event) => {
         const message = JSON.parse(event.data);
-        if (message.type === "record") {
-          if (message.seq <= last) return;
-          last = message.seq;
-          handlers.record && handlers.record(message);
+        if (message.type === "records") {
+          for (const record of message.records) {
+            if (record.seq <= last) continue;
+            last = record.seq;
+            handlers.record && handlers.record(record);
+          }
         } else if (message.type === "queue") {
           handlers.queue && handlers.queue(message);
         }
