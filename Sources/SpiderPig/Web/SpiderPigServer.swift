@@ -17,6 +17,8 @@ public struct SpiderPigServer: Sendable {
     let pages: MustacheLibrary
     let assets: String
     let logger: Logger
+    /// Logins and second-factor attempts per client IP: 60 a minute.
+    let loginLimiter = RateLimiter(limit: 60, window: 60)
 
     /// Creates the server over opened storage.
     public init(config: SpiderPigConfig, store: any SpiderPigStore, logger: Logger) async throws {
@@ -168,12 +170,20 @@ public struct SpiderPigServer: Sendable {
     // MARK: Login
 
     private func addLoginRoutes(_ router: Router<SpiderPigContext>) {
-        router.get("/auth/login") { _, _ -> Response in
+        @Sendable func limit(_ context: SpiderPigContext) async throws {
+            guard await loginLimiter.allow(context.remoteIP) else {
+                audit.record("login.rate_limited", user: nil, ip: context.remoteIP, requestID: context.id)
+                throw APIError(.tooManyRequests, "too many login attempts from \(context.remoteIP): wait a minute")
+            }
+        }
+        router.get("/auth/login") { _, context -> Response in
+            try await limit(context)
             let (url, attempt) = try await login.start()
             try await store.insertLoginAttempt(attempt)
             return Response(status: .seeOther, headers: [.location: url])
         }
         router.get("/auth/callback") { request, context -> Response in
+            try await limit(context)
             var query: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
             guard let state = query["state"], let attempt = try await store.takeLoginAttempt(state: state),
@@ -200,6 +210,7 @@ public struct SpiderPigServer: Sendable {
             return response
         }
         router.post("/api/otp") { request, context -> Response in
+            try await limit(context)
             let session = try await requireWrite(request, full: false)
             struct Code: Decodable { var code: String }
             let code = try await request.decode(as: Code.self, context: context).code
