@@ -11,7 +11,7 @@ import Testing
         "needs scripts/setup.sh (chromium, chromium-driver, the tools venv)"))
 struct BrowserTests {
     @Test func aDeployerLogsInQueuesAnswersByClickingAndFinishes() async throws {
-        try await SpiderPigBed.with { bed in
+        try await SpiderPigBed.with(prometheus: true) { bed in
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Browser/spiderpig_e2e.py"
             let shots = ProcessInfo.processInfo.environment["SPIDERPIG_SCREENSHOTS"] ?? bed.directory
             var environment = ProcessInfo.processInfo.environment

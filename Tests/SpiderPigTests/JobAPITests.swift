@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
 struct JobAPITests {
     @Test func aDeployIsQueuedAskedRunAnsweredAndFinished() async throws {
-        try await SpiderPigBed.with(scenario)
+        try await SpiderPigBed.with(prometheus: true, scenario)
     }
 
     private func scenario(_ bed: SpiderPigBed) async throws {
@@ -110,6 +110,20 @@ struct JobAPITests {
         #expect(log.text.contains("[alice answered 'y']"))
         let history = try await viewer.send("GET", bed.base + "/api/jobs")
         #expect((history.json["jobs"] as? [[String: Any]])?.first { $0["id"] as? Int == first }?["state"] as? String == "finished")
+
+        // The monitoring panel's data comes from the real Prometheus.
+        if bed.prometheus != nil {
+            var points = 0
+            for _ in 0..<40 where points < 2 {
+                let monitoring = try await viewer.send("GET", bed.base + "/api/jobs/\(first)/monitoring")
+                #expect(monitoring.json["configured"] as? Bool == true, "\(monitoring.text)")
+                let series = monitoring.json["series"] as? [[String: Any]] ?? []
+                #expect(series.map { $0["name"] as? String } == ["requests per second", "targets up"])
+                points = (series.last?["points"] as? [[Double]])?.count ?? 0
+                if points < 2 { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(points >= 2)
+        }
 
         // Pages carry the CSP without inline scripts; no job text is rendered into HTML by the server.
         let page = try await alice.send("GET", bed.base + "/jobs/\(first)")

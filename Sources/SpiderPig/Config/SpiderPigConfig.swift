@@ -34,6 +34,8 @@ public struct SpiderPigConfig: Sendable, Equatable {
     public var otpIssuer = "SpiderPig"
     /// The Prometheus server for the monitoring panel (empty: no panel).
     public var prometheusURL = ""
+    /// The panel's queries: name to PromQL (e.g. `error rate` and `p99 latency`).
+    public var prometheusQueries: [String: String] = [:]
 
     /// The defaults.
     public init() {}
@@ -126,6 +128,10 @@ extension SpiderPigConfig {
             case "log_retention_days": config.logRetentionDays = try reader.int(value, key.string, range: 0...36500)
             case "otp_issuer": config.otpIssuer = try reader.string(value, key.string)
             case "prometheus_url": config.prometheusURL = try reader.string(value, key.string)
+            case "prometheus_queries":
+                for (name, query) in try reader.mapping(value, "prometheus_queries") {
+                    config.prometheusQueries[name.string] = try reader.string(query, "prometheus_queries.\(name.string)")
+                }
             case "repositories":
                 for (name, path) in try reader.mapping(value, "repositories") {
                     config.repositories[name.string] = try reader.string(path, "repositories.\(name.string)")

@@ -335,6 +335,24 @@ public struct SpiderPigServer: Sendable {
                 }
             }
         }
+        router.get("/api/jobs/:id/monitoring") { request, context -> Body in
+            _ = try await requireSession(request)
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard let job = try await store.job(id) else { throw APIError(.notFound, "no job \(id)") }
+            guard !config.prometheusURL.isEmpty, !config.prometheusQueries.isEmpty else {
+                return Body.json(["series": [Any](), "configured": false])
+            }
+            // From 10 minutes before the job started to its end (or now).
+            let start = (job.startedAt ?? job.queuedAt).addingTimeInterval(-600)
+            let end = job.endedAt.map { $0.addingTimeInterval(300) } ?? Date()
+            do {
+                let series = try await Monitoring(baseURL: config.prometheusURL, queries: config.prometheusQueries)
+                    .series(start: start, end: min(end, Date()))
+                return Body.json(["series": series, "configured": true, "jobStart": job.startedAt.map { $0.timeIntervalSince1970 as Any } ?? NSNull()])
+            } catch let error as JobActionError {
+                throw APIError(HTTPResponse.Status(code: error.status), error.description)
+            }
+        }
         router.get("/api/jobs/:id/log") { request, context -> Response in
             let session = try await requireSession(request)
             let id = try context.parameters.require("id", as: Int64.self)

@@ -13,6 +13,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -62,6 +63,20 @@ def login(driver, user):
             time.sleep(31 - time.time() % 30)
 
 
+def click_when_ready(driver, selector, timeout=120):
+    """Clicks `selector` once clickable; the prompt is re-rendered when records arrive, so a stale element is
+    looked up again."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            WebDriverWait(driver, max(1, deadline - time.time()), ignored_exceptions=[StaleElementReferenceException]).until(
+                EC.element_to_be_clickable((By.CSS_SELECTOR, selector))).click()
+            return
+        except StaleElementReferenceException:
+            if time.time() > deadline:
+                raise
+
+
 def check(condition, message):
     if not condition:
         print("FAILED: " + message, file=sys.stderr)
@@ -85,11 +100,19 @@ def main():
         alice.save_screenshot(os.path.join(SHOTS, "spiderpig-queue.png"))
         ready.click()
         wait.until(EC.url_contains("/jobs/"))
-        button = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#prompt-top button[data-code=y]")))
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#prompt-top button[data-code=y]")))
         check(alice.find_element(By.CSS_SELECTOR, "#prompt-bottom button[data-code=y]").is_displayed(),
               "the prompt is pinned at the bottom too")
+        # Reopened, the page shows the same pending prompt (from the server), and the panel has Prometheus data.
+        time.sleep(3)
+        alice.refresh()
+        WebDriverWait(alice, 60, ignored_exceptions=[StaleElementReferenceException]).until(
+            EC.element_to_be_clickable((By.CSS_SELECTOR, "#prompt-top button[data-code=y]")))
+        if alice.find_element(By.ID, "monitoring").is_displayed():
+            WebDriverWait(alice, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#charts svg")))
+        time.sleep(0.5)
         alice.save_screenshot(os.path.join(SHOTS, "spiderpig-prompt.png"))
-        button.click()
+        click_when_ready(alice, "#prompt-top button[data-code=y]")
         finish = wait.until(EC.element_to_be_clickable((By.ID, "act-finish")))
         log = alice.find_element(By.ID, "log").text
         check("Started deploy [" in log, "the log shows scap's lines: " + log[:500])
@@ -117,10 +140,16 @@ def main():
         # A narrow window still shows the job page without horizontal overflow.
         narrow = browser(420, 800)
         login(narrow, "bob")
-        job_links = narrow.find_elements(By.CSS_SELECTOR, "#history a")
-        check(len(job_links) > 0, "the history lists the job")
-        job_links[0].click()
-        WebDriverWait(narrow, 20).until(EC.text_to_be_present_in_element((By.ID, "log"), "scap exited with status"))
+        WebDriverWait(narrow, 20).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#history a"))).click()
+        WebDriverWait(narrow, 20).until(EC.url_contains("/jobs/"))
+        try:
+            WebDriverWait(narrow, 30).until(
+                lambda d: "scap exited with status" in d.execute_script("return document.getElementById('log').textContent"))
+        except Exception:
+            text = narrow.execute_script("return document.getElementById('log').textContent")
+            print("narrow page %s log=%r console=%r" % (narrow.current_url, text[-300:], narrow.get_log("browser")),
+                  file=sys.stderr)
+            raise
         overflow = narrow.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
         narrow.save_screenshot(os.path.join(SHOTS, "spiderpig-narrow.png"))
         check(not overflow, "the narrow job page overflows horizontally")

@@ -13,6 +13,7 @@ final class SpiderPigBed: @unchecked Sendable {
     let port: Int
     let configPath: String
     var idp: RunningProcess?
+    var prometheus: RunningProcess?
     var server: RunningProcess?
     var base: String { "http://127.0.0.1:\(port)" }
     var idpBase: String { "http://127.0.0.1:\(idpPort)" }
@@ -45,11 +46,12 @@ final class SpiderPigBed: @unchecked Sendable {
 
     /// Runs `body` with a started bed (after `prepare` on the new, not yet started bed), and stops the bed after.
     static func with(
-        hosts: Int = 2, scap: ((SpiderPigBed) throws -> String)? = nil, _ body: (SpiderPigBed) async throws -> Void
+        hosts: Int = 2, scap: ((SpiderPigBed) throws -> String)? = nil, prometheus: Bool = false,
+        _ body: (SpiderPigBed) async throws -> Void
     ) async throws {
         let bed = try SpiderPigBed()
         do {
-            try await bed.start(hosts: hosts, scap: try scap?(bed))
+            try await bed.start(hosts: hosts, scap: try scap?(bed), prometheus: prometheus)
             try await bed.waitUntilUp(WebClient())
             try await body(bed)
         } catch {
@@ -60,7 +62,33 @@ final class SpiderPigBed: @unchecked Sendable {
     }
 
     /// Starts the hosts, the IdP and SpiderPig.
-    func start(hosts: Int = 2, readyTimeout: Int = 600, scap: String? = nil) async throws {
+    /// With `prometheus`, a real Prometheus scraping itself every second feeds the monitoring panel.
+    func start(hosts: Int = 2, readyTimeout: Int = 600, scap: String? = nil, prometheus withPrometheus: Bool = false)
+        async throws
+    {
+        var monitoring = ""
+        if withPrometheus && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") {
+            let prometheusPort = try closedPort()
+            let scrape = """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                scrape_configs:
+                  - job_name: self
+                    static_configs: [{targets: ["127.0.0.1:\(prometheusPort)"]}]
+                """
+            try scrape.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+            prometheus = try RunningProcess(
+                "/usr/bin/prometheus",
+                [
+                    "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/prometheus",
+                    "--web.listen-address=127.0.0.1:\(prometheusPort)",
+                ])
+            monitoring = """
+                prometheus_url: http://127.0.0.1:\(prometheusPort)
+                prometheus_queries:
+                  requests per second: sum(rate(prometheus_http_requests_total[5s]))
+                  targets up: sum(up)
+                """
+        }
         if hosts > 0 {
             let started = try await run(productPath("testbed"), ["start", "--dir", directory + "/bed", "--hosts", String(hosts)])
             guard started.status == 0 else { throw TestFailure("testbed start: \(started.stdout) \(started.stderr)") }
@@ -88,6 +116,7 @@ final class SpiderPigBed: @unchecked Sendable {
             scap:
               binary: \(scap ?? productPath("scap"))
               extra_arguments: [--ssh-config, \(directory)/bed/ssh_config, --global-lock, \(directory)/global.lock, --lock-timeout, "5"]
+            \(monitoring)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         // Users the browser tests log in as by typing their name on the IdP's form (API tests set their own).
@@ -177,6 +206,7 @@ final class SpiderPigBed: @unchecked Sendable {
         server?.signal(SIGTERM)
         if let server { _ = await server.finish(timeout: 10) }
         idp?.kill()
+        prometheus?.kill()
         if FileManager.default.fileExists(atPath: directory + "/bed") {
             _ = try? await run(productPath("testbed"), ["stop", "--dir", directory + "/bed"])
         }

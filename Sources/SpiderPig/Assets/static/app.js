@@ -262,7 +262,10 @@
       if (atBottom) log.scrollTop = log.scrollHeight;
       if (queued.length) schedule();
     }
-    function schedule() { if (!scheduled) { scheduled = true; requestAnimationFrame(flush); } }
+    // Appends at the next frame; the timer covers pages whose frames are throttled (hidden tabs).
+    function schedule() {
+      if (!scheduled) { scheduled = true; requestAnimationFrame(flush); setTimeout(() => { if (scheduled) flush(); }, 250); }
+    }
     function addLine(text, cls) {
       const line = el("div", { class: "line" + (cls ? " " + cls : "") });
       line.append(...ansiSpans(text));
@@ -326,6 +329,7 @@
           case "status":
             document.getElementById("job-status").textContent = p.status || "–";
             progress(null);
+            monitoring();
             break;
           case "progress": progress(p.progress); break;
           case "interaction":
@@ -359,6 +363,45 @@
         if (mine && job) { job.state = mine.state; renderJob(); }
       },
     });
+
+    // The monitoring panel: one SVG line chart per configured Prometheus query, drawn when the page opens and
+    // again at each status change of the job (pushed records, no polling).
+    const svgNS = "http://www.w3.org/2000/svg";
+    function svg(tag, attrs) {
+      const node = document.createElementNS(svgNS, tag);
+      for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+      return node;
+    }
+    function chart(series, jobStart) {
+      const width = 560, height = 90, pad = 34;
+      const box = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img" });
+      const points = series.points;
+      const title = el("h3", { text: series.name });
+      if (points.length < 2) return el("div", { class: "chart-box" }, title, el("p", { class: "muted", text: "no data" }));
+      const t0 = points[0][0], t1 = points[points.length - 1][0];
+      let vmax = Math.max(...points.map((p) => p[1]));
+      if (!(vmax > 0)) vmax = 1;
+      const x = (t) => pad + (t - t0) / Math.max(t1 - t0, 1) * (width - pad - 8);
+      const y = (v) => height - 18 - v / vmax * (height - 30);
+      box.append(svg("line", { x1: pad, y1: height - 18, x2: width - 8, y2: height - 18, class: "axis" }));
+      box.append(svg("polyline", { points: points.map((p) => x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1)).join(" "), class: "series" }));
+      if (jobStart && jobStart > t0 && jobStart < t1) {
+        box.append(svg("line", { x1: x(jobStart), y1: 8, x2: x(jobStart), y2: height - 18, class: "marker" }));
+      }
+      const label = svg("text", { x: 2, y: 14, class: "label" });
+      label.textContent = vmax.toPrecision(3);
+      box.append(label);
+      return el("div", { class: "chart-box" }, title, box);
+    }
+    function monitoring() {
+      api("GET", "/api/jobs/" + jobID + "/monitoring").then((data) => {
+        const section = document.getElementById("monitoring");
+        section.hidden = !data.configured;
+        if (!data.configured) return;
+        document.getElementById("charts").replaceChildren(...data.series.map((s) => chart(s, data.jobStart)));
+      }).catch(() => {});
+    }
+    monitoring();
 
     api("GET", "/api/jobs/" + jobID).then((data) => {
       job = data.job;
