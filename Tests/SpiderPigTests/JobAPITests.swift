@@ -93,6 +93,29 @@ struct JobAPITests {
         }
         #expect(asked != nil)
 
+        // Bob's deploy: its canary check fails, scap asks whether to roll back, bob says yes; the job fails and
+        // the lane is free again.
+        let checks = "checks:\n  smoke:\n    type: command\n    after: promote\n    command: \"false\"\n"
+        try checks.write(toFile: bed.repository + "/scap/checks.yaml", atomically: true, encoding: .utf8)
+        for arguments in [["add", "scap/checks.yaml"], ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "v2"]] {
+            #expect(try await bed.run("/usr/bin/git", ["-C", bed.repository] + arguments).status == 0)
+        }
+        let bobSocket = LiveSocket(url: "ws://127.0.0.1:\(bed.port)/ws?job=\(second)", cookie: bob.cookieHeader(forBase: bed.base))
+        defer { bobSocket.cancel() }
+        #expect(try await bob.send("POST", bed.base + "/api/jobs/\(second)/ready", json: ["ready": true]).status == 200)
+        let rollback = try #require(
+            await bobSocket.waitForRecord("interaction", timeout: 120), "\(bobSocket.records.suffix(10))")
+        let rollbackPayload = try #require(rollback["payload"] as? [String: Any])
+        #expect((rollbackPayload["prompt"] as? String)?.hasSuffix("Rollback all deployed groups?") == true)
+        let rollbackID = try #require(rollbackPayload["id"] as? Int)
+        #expect(
+            try await bob.send("POST", bed.base + "/api/jobs/\(second)/answer", json: ["interaction": rollbackID, "code": "y"])
+                .status == 200)
+        let failed = try #require(await bobSocket.waitForRecord("exit", timeout: 120))
+        #expect((failed["payload"] as? [String: Any])?["state"] as? String == "failed")
+        let free = try await bob.send("GET", bed.base + "/api/queue")
+        #expect((free.json["jobs"] as? [[String: Any]])?.isEmpty == true)
+
         // Resume: a new viewer from sequence N gets N+1... exactly.
         let middle = sequences.count / 2
         let resumed = LiveSocket(
