@@ -256,7 +256,7 @@
       scheduled = false;
       const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
       const fragment = document.createDocumentFragment();
-      const batch = queued.splice(0, 5000);
+      const batch = queued.splice(0, 2000);
       for (const node of batch) fragment.append(node);
       log.append(fragment);
       if (atBottom) log.scrollTop = log.scrollHeight;
