@@ -78,7 +78,8 @@
           for (const record of message.records) {
             if (record.seq <= last) continue;
             last = record.seq;
-            handlers.record && handlers.record(record);
+            // One record that cannot be shown must not lose the rest of the batch.
+            try { handlers.record && handlers.record(record); } catch (e) { console.error(e); }
           }
         } else if (message.type === "queue") {
           handlers.queue && handlers.queue(message);
@@ -289,7 +290,7 @@
                 .catch((e) => alert(e.message)) }));
           }
         } else {
-          box.append(el("p", { class: "muted", text: "Waiting for " + job.owner + " to answer." }));
+          box.append(el("p", { class: "muted", text: "Waiting for " + (job ? job.owner : "the owner") + " to answer." }));
         }
       }
     }
@@ -406,7 +407,8 @@
     api("GET", "/api/jobs/" + jobID).then((data) => {
       job = data.job;
       renderJob();
-      if (data.pending) { pending = data.pending; renderPrompt(); }
+      if (data.pending) pending = data.pending;
+      renderPrompt();
       if (job.status) document.getElementById("job-status").textContent = job.status;
       if (job.progress) progress(job.progress);
     }).catch((e) => addLine("[" + e.message + "]", "meta"));
