@@ -80,7 +80,17 @@ struct LiveBenchmark {
         """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         try await bed.start(hosts: 0, scap: script)
-        defer { Task { await bed.stop() } }
+        do {
+            try await measure(bed, lines: lines, viewers: viewers)
+        } catch {
+            await bed.stop()
+            throw error
+        }
+        await bed.stop()
+    }
+
+    private func measure(_ bed: SpiderPigBed, lines: Int, viewers: Int) async throws {
+        let environment = ProcessInfo.processInfo.environment
         try await bed.waitUntilUp(WebClient())
         let alice = try await bed.login("alice", groups: ["deployers"])
         let id = try #require(
