@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "cookbook", targets: ["CookbookCommand"]),
         .library(name: "Scap", targets: ["Scap"]),
         .executable(name: "scap", targets: ["ScapCommand"]),
+        .library(name: "SpiderPig", targets: ["SpiderPig"]),
+        .executable(name: "spiderpig", targets: ["SpiderPigCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +35,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // SpiderPig only (heavy: NIO, SQLite, BoringSSL); no other target depends on these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Host-set algebra (ClusterShell NodeSet compatible). No dependencies.
@@ -155,6 +163,38 @@ let package = Package(
         .executableTarget(
             name: "ScapCommand",
             dependencies: ["Scap", "CuminNativeSSH", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // SpiderPig: the web UI over scap's machine mode (Hummingbird, GRDB/SQLite, OIDC + TOTP, job runner).
+        .target(
+            name: "SpiderPig",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SpiderPigCommand",
+            dependencies: ["SpiderPig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpiderPigTests",
+            dependencies: [
+                "SpiderPig", "TestBed",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed"], swiftSettings: swiftSettings),

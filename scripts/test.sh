@@ -17,7 +17,7 @@ fi
 # In phases: the lock tests (2 s TTLs and heartbeats) and the remote/HTTP timeout tests are timing-sensitive, and
 # the `cookbook` tests keep both cores busy compiling cookbook trees; on a 2-core machine running them all at
 # once starves the timers. Each phase runs its own suites in parallel.
-swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|SpicerackClientsTests|ScapTests'
+swift test --skip-build --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|SpicerackClientsTests|ScapTests|SpiderPigTests'
 swift test --skip-build --filter SpicerackLocksTests
 swift test --skip-build --filter SpicerackRemoteTests
 # The service clients start real etcd, NSD, Alertmanager and SSH beds and run conftool's confctl.
@@ -27,3 +27,5 @@ swift test --skip-build --filter ScapTests --skip 'Backport|ErrorRateGate|Gerrit
 # scap backport: 5-host beds with a service each, a real Prometheus and a Gerrit-compatible server; the error-rate
 # gate counts requests over a few seconds, so these suites run on their own.
 swift test --skip-build --filter 'ScapTests\.(Backport|ErrorRateGate|GerritChangeSource)'
+# SpiderPig: a real server, IdP, scap children and headless Chromium; its suites run one at a time.
+swift test --skip-build --filter SpiderPigTests --no-parallel
