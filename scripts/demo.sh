@@ -21,12 +21,12 @@ export DEMO_REPO=$PWD
 # shellcheck source=scripts/demo-lib.sh
 source scripts/demo-lib.sh
 
-sections=(cumin cookbook scap)
+sections=(cumin cookbook services scap backport spiderpig)
 (($#)) && sections=("$@")
 for section in "${sections[@]}"; do
   case $section in
-    cumin|cookbook|scap) ;;
-    *) echo "demo.sh: unknown section '$section' (cumin, cookbook, scap)" >&2; exit 2 ;;
+    cumin|cookbook|services|scap|backport|spiderpig) ;;
+    *) echo "demo.sh: unknown section '$section' (cumin, cookbook, services, scap, backport, spiderpig)" >&2; exit 2 ;;
   esac
 done
 
@@ -105,10 +105,6 @@ cookbook_section() {
   demo_section "cookbook: the example cookbooks (examples/cookbooks) on the same hosts"
   demo_run "cookbook -c spicerack.yaml -l -v" "the tree (compiled on first use, then cached)"
   demo_run "cookbook -c spicerack.yaml sre.hosts.uptime 'A:web'" "a simple cookbook"
-  demo_run "cookbook -c spicerack.yaml -d sre.discovery.service-router appservers-ro eqiad depool --dns-hosts A:dns" \
-    "dry run: unsafe commands are skipped"
-  demo_run "cookbook -c spicerack.yaml sre.discovery.service-router appservers-ro eqiad depool --dns-hosts A:dns -r demo"
-  demo_run "cat hosts/host1/srv/discovery/appservers-ro/eqiad" "host1's /srv"
   demo_run "touch hosts/host3/srv/broken" "host3's health check will fail"
   demo_run_status "cookbook -c spicerack.yaml sre.hosts.rolling-restart 'A:web' nginx --batch-size 2 \\
     --restart-command 'touch /srv/{service}.restarted' --check-command 'test ! -e /srv/broken' \\
@@ -177,6 +173,15 @@ run_section() {
     cumin) cumin_section ;;
     cookbook) cookbook_section ;;
     scap) scap_section ;;
+    services)
+      demo_section "spicerack service clients: conftool on etcd, the seed's ServiceRouter, an LB rolling restart"
+      "$DEMO_REPO/scripts/demo-services.sh" ;;
+    backport)
+      demo_section "scap backport: a change through test server, smoke tests, canary gate and production"
+      "$DEMO_REPO/scripts/demo-backport.sh" ;;
+    spiderpig)
+      demo_section "SpiderPig: a deploy queued, approved and answered through the web API"
+      "$DEMO_REPO/scripts/demo-spiderpig.sh" ;;
   esac
 }
 

@@ -27,7 +27,7 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
-tools=(cumin nodeset cookbook scap testbed)
+tools=(cumin nodeset cookbook scap testbed spiderpig)
 
 if [[ $build == 1 ]]; then
   swift build -c release
@@ -40,6 +40,12 @@ done
 # Binaries.
 install -d "$prefix/bin"
 for tool in "${tools[@]}"; do install -m 0755 "$bin/$tool" "$prefix/bin/$tool"; done
+# SpiderPig's pages, scripts and styles are a resource bundle that it finds beside its executable.
+for bundle in "$bin"/*_SpiderPig.resources; do
+  [[ -d $bundle ]] || continue
+  rm -rf "$prefix/bin/$(basename "$bundle")"
+  cp -R "$bundle" "$prefix/bin/"
+done
 
 # The cookbook framework: the library, the interface of the modules cookbooks import, and the module maps of the
 # C modules those import (cookbook finds ../lib/spicerack-swift from its own directory).

@@ -7,7 +7,8 @@
 #   packages+=(debian-package ...)   installed with apt-get when missing (check before appending)
 #   pip_packages+=(name==version ...) installed into the project's tools venv, .venv/ at the repository root
 # The venv's bin/ is where the tests look for PyPI tools (TestBed's `toolsVenv`).
-# `setup.sh --demo` installs only what scripts/demo.sh needs (OpenSSH, git): no test servers, parts or venv.
+# `setup.sh --demo` installs only what scripts/demo.sh needs: OpenSSH, git, etcd (conftool data), Prometheus (the
+# backport's error-rate gate) and the OpenID Connect mock (SpiderPig's login); no browser, DNS or Alertmanager.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 demo_only=0
@@ -21,9 +22,14 @@ command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || packages+=(util-linux)
 command -v pgrep >/dev/null 2>&1 || packages+=(procps)
 command -v git >/dev/null 2>&1 || packages+=(git)
-if [[ $demo_only == 0 ]]; then
+[[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests and conftool data
+if [[ $demo_only == 1 ]]; then
+  [[ -x /usr/bin/prometheus ]] || packages+=(prometheus)
+  [[ -f /usr/include/sqlite3.h ]] || packages+=(libsqlite3-dev)   # GRDB links the system SQLite
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+  pip_packages+=(oidc-provider-mock==0.3.4)
+else
   command -v script >/dev/null 2>&1 || packages+=(bsdutils)   # pseudo-terminal for the cookbook menu tests
-  [[ -x /usr/bin/etcd ]] || packages+=(etcd-server)           # real etcd v3 for the lock tests
   command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
 
   shopt -s nullglob
