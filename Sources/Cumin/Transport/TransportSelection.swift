@@ -9,12 +9,17 @@ public struct TransportRequest: Sendable {
     public var connectionReuse: ConnectionReuse
     /// Where the transport logs what the operator may want to know later (e.g. hosts handed to another transport).
     public var logger: Logger
+    /// Whether each command's stderr is sent into its stdout on the host (`2>&1`), so that output is grouped in
+    /// the order the command wrote it. Transports that cannot merge keep the streams apart.
+    public var mergeStandardError: Bool
 
     /// Creates a request.
     public init(
         configuration: Configuration, connectionReuse: ConnectionReuse,
-        logger: Logger = Logger(label: "cumin.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "cumin.transport", factory: { _ in SwiftLogNoOpLogHandler() }),
+        mergeStandardError: Bool = false
     ) {
+        self.mergeStandardError = mergeStandardError
         self.configuration = configuration
         self.connectionReuse = connectionReuse
         self.logger = logger
