@@ -61,6 +61,14 @@ for include in "$checkouts"/*/Sources/*/include; do
   mkdir -p "$framework/checkouts/$relative"
   cp -R "$include/." "$framework/checkouts/$relative/"
 done
+# SwiftPM generates a module map for each C target that ships none (NIO's CNIOAtomics, ...), pointing at the
+# headers in the build's checkouts: install them beside the library, pointing at the copies above.
+for map in "$bin"/*.build/module.modulemap; do
+  [[ -f $map ]] || continue
+  target_dir=$framework/$(basename "$(dirname "$map")")
+  install -d "$target_dir"
+  sed "s|$checkouts/|$framework/checkouts/|g" "$map" >"$target_dir/module.modulemap"
+done
 
 # Shell completions, from each tool's own argument-parser description.
 install -d "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \

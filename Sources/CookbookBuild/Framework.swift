@@ -54,8 +54,23 @@ public struct Framework: Sendable, Equatable {
         return Framework(directory: directory, moduleMaps: findModuleMaps(from: directory), stamp: stamp)
     }
 
-    /// The module maps of the C targets among the package's dependencies (`.build/checkouts/*/Sources/*/include`).
+    /// The module maps of the C targets among the package's dependencies: those the packages ship
+    /// (`.build/checkouts/*/Sources/*/include/module.modulemap`) and those SwiftPM generates beside the framework
+    /// for C targets without one (`<framework directory>/<Target>.build/module.modulemap`, e.g. NIO's `CNIOAtomics`).
     static func findModuleMaps(from directory: String) -> [String] {
+        generatedModuleMaps(in: directory) + shippedModuleMaps(from: directory)
+    }
+
+    /// SwiftPM's generated module maps in the framework directory.
+    static func generatedModuleMaps(in directory: String) -> [String] {
+        let manager = FileManager.default
+        let entries = ((try? manager.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        return entries.filter { $0.hasSuffix(".build") }.map { "\(directory)/\($0)/module.modulemap" }
+            .filter { manager.fileExists(atPath: $0) }
+    }
+
+    /// The module maps the dependencies ship in their `include` folders.
+    static func shippedModuleMaps(from directory: String) -> [String] {
         let manager = FileManager.default
         var current = URL(fileURLWithPath: directory).resolvingSymlinksInPath()
         for _ in 0..<4 {

@@ -5,7 +5,7 @@ import SpiderPig
 @main
 struct SpiderPigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "spiderpig", abstract: "The web UI for deployments with scap.",
+        commandName: "spiderpig", abstract: "The web UI for deployments with scap.", version: "0.1.0-swift",
         subcommands: [Serve.self, OTP.self, AdminCommand.self, Migrate.self])
 }
 
