@@ -9,7 +9,9 @@ dir=${DEMO_DIR:?set DEMO_DIR to a started 5-host test bed}
 bin=${DEMO_BIN:?set DEMO_BIN to the directory of the scap executable}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$dir/backport
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# shellcheck source=scripts/demo-lib.sh
+source "$here/demo-lib.sh"   # bold headers only on a terminal, never with NO_COLOR
+step() { printf '\n%s$ %s%s\n' "$demo_bold" "$*" "$demo_plain"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 pids=()

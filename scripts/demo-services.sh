@@ -78,7 +78,9 @@ instance_params:
   spicerack_config_dir: $work/spicerack
 YAML
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# shellcheck source=scripts/demo-lib.sh
+source scripts/demo-lib.sh   # bold headers only on a terminal, never with NO_COLOR
+step() { printf '\n%s$ %s%s\n' "$demo_bold" "$*" "$demo_plain"; }
 cookbook() { "$DEMO_BIN/cookbook" -c "$work/spicerack.yaml" "$@"; }
 
 step "conftool on etcd $etcd_url (v2 keys, as confctl writes them)"

@@ -14,7 +14,9 @@ venv="$repo/.venv/bin"
 for tool in "$bin/spiderpig" "$bin/scap" "$bin/testbed" "$venv/oidc-provider-mock"; do
   [[ -x $tool ]] || { echo "demo-spiderpig: missing $tool (build with swift build --product spiderpig; scripts/setup.sh)" >&2; exit 1; }
 done
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# shellcheck source=scripts/demo-lib.sh
+source "$repo/scripts/demo-lib.sh"   # bold headers only on a terminal, never with NO_COLOR
+step() { printf '\n%s$ %s%s\n' "$demo_bold" "$*" "$demo_plain"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
