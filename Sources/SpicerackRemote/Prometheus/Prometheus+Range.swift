@@ -44,28 +44,8 @@ extension Prometheus {
             ("timeout", Self.seconds(timeout)),
         ]
         let url = try apiURL("query_range", parameters, promql: promql, site: site, instance: instance)
-        let response: HTTPResponse
-        do {
-            response = try await client.get(url, headers: ["Accept": "application/json"], timeout: timeout + .seconds(1))
-        } catch {
-            throw PrometheusError(error.message, query: promql, url: url.absoluteString, hint: error.hint)
-        }
-        let decoded: PrometheusResponse
-        do {
-            decoded = try JSONDecoder().decode(PrometheusResponse.self, from: response.body)
-        } catch {
-            throw PrometheusError(
-                "the answer is not a Prometheus API response: \(Self.describe(error)); body: "
-                    + HTTPError.excerpt(of: response.body),
-                query: promql, url: url.absoluteString, status: response.status,
-                hint: "check that the URL points at a Prometheus query API")
-        }
-        guard decoded.status == "success", response.isSuccess else {
-            throw PrometheusError(
-                decoded.error ?? "status '\(decoded.status)' with HTTP \(response.status)", query: promql,
-                url: url.absoluteString, status: response.status, errorType: decoded.errorType,
-                hint: decoded.errorType == "bad_data" ? "fix the PromQL expression or the range" : nil)
-        }
+        let (decoded, response) = try await fetch(
+            url, promql: promql, timeout: timeout, badDataHint: "fix the PromQL expression or the range")
         guard case .matrix(let series)? = decoded.data?.result else {
             throw PrometheusError(
                 "unexpected result type '\(decoded.data?.resultType ?? "none")' for a range query", query: promql,

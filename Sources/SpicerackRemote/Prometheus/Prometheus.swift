@@ -48,30 +48,8 @@ public struct Prometheus: Sendable {
         timeout: Duration = .seconds(10)
     ) async throws(PrometheusError) -> [PrometheusSample] {
         let url = try queryURL(promql, site: site, instance: instance, time: time, timeout: timeout)
-        let response: HTTPResponse
-        do {
-            response = try await client.get(
-                url, headers: ["Accept": "application/json"], timeout: timeout + .seconds(1))
-        } catch {
-            throw PrometheusError(
-                error.message, query: promql, url: url.absoluteString, hint: error.hint)
-        }
-        let decoded: PrometheusResponse
-        do {
-            decoded = try JSONDecoder().decode(PrometheusResponse.self, from: response.body)
-        } catch {
-            throw PrometheusError(
-                "the answer is not a Prometheus API response: \(Self.describe(error)); body: "
-                    + HTTPError.excerpt(of: response.body),
-                query: promql, url: url.absoluteString, status: response.status,
-                hint: "check that the URL points at a Prometheus query API")
-        }
-        guard decoded.status == "success", response.isSuccess else {
-            throw PrometheusError(
-                decoded.error ?? "status '\(decoded.status)' with HTTP \(response.status)", query: promql,
-                url: url.absoluteString, status: response.status, errorType: decoded.errorType,
-                hint: decoded.errorType == "bad_data" ? "fix the PromQL expression" : nil)
-        }
+        let (decoded, response) = try await fetch(
+            url, promql: promql, timeout: timeout, badDataHint: "fix the PromQL expression")
         switch decoded.data?.result {
         case .vector(let series):
             return series.map {
@@ -152,6 +130,37 @@ public struct Prometheus: Sendable {
     static func seconds(_ duration: Duration) -> String {
         let value = duration.inSeconds
         return value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value)
+    }
+
+    /// GETs a query API URL and decodes Prometheus's answer: the response when its status is `success`, else a
+    /// ``PrometheusError`` naming the query and URL (`badDataHint` is the hint for a `bad_data` error).
+    func fetch(_ url: URL, promql: String, timeout: Duration, badDataHint: String) async throws(PrometheusError)
+        -> (PrometheusResponse, HTTPResponse)
+    {
+        let response: HTTPResponse
+        do {
+            response = try await client.get(
+                url, headers: ["Accept": "application/json"], timeout: timeout + .seconds(1))
+        } catch {
+            throw PrometheusError(error.message, query: promql, url: url.absoluteString, hint: error.hint)
+        }
+        let decoded: PrometheusResponse
+        do {
+            decoded = try JSONDecoder().decode(PrometheusResponse.self, from: response.body)
+        } catch {
+            throw PrometheusError(
+                "the answer is not a Prometheus API response: \(Self.describe(error)); body: "
+                    + HTTPError.excerpt(of: response.body),
+                query: promql, url: url.absoluteString, status: response.status,
+                hint: "check that the URL points at a Prometheus query API")
+        }
+        guard decoded.status == "success", response.isSuccess else {
+            throw PrometheusError(
+                decoded.error ?? "status '\(decoded.status)' with HTTP \(response.status)", query: promql,
+                url: url.absoluteString, status: response.status, errorType: decoded.errorType,
+                hint: decoded.errorType == "bad_data" ? badDataHint : nil)
+        }
+        return (decoded, response)
     }
 
     static func describe(_ error: any Error) -> String {
