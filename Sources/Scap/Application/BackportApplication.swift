@@ -72,25 +72,10 @@ public struct BackportApplication: Sendable {
     /// Runs the backport.
     /// - Throws: ``DeployApplicationError`` when it cannot start, or the changes cannot be backported.
     public func backport(_ options: BackportOptions) async throws(DeployApplicationError) -> BackportResult {
-        if let refusal = invocation.rootRefusal { throw DeployApplicationError(refusal) }
         let root = invocation.directory
-        let configPath = invocation.path("scap/scap.cfg")
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw DeployApplicationError(
-                "Deployment configuration not found: \(configPath) does not exist; run scap backport from the top "
-                    + "of a deploy repository")
-        }
-        guard options.lockTimeout >= 0, options.lockTimeout <= 3600 else {
-            throw DeployApplicationError(
-                "--lock-timeout must be between 0 and 3600 seconds", exitCode: ScapExitCode.usage)
-        }
-        let config: ScapConfig
-        do {
-            config = try ScapConfigLoader(root: root, environment: options.environment, overrides: options.defines)
-                .load()
-        } catch {
-            throw DeployApplicationError("\(error)", exitCode: ScapExitCode.usage)
-        }
+        let config = try invocation.loadDeployConfig(
+            command: "backport", lockTimeout: options.lockTimeout, environment: options.environment,
+            defines: options.defines, configErrorExitCode: ScapExitCode.usage)
         let io = invocation.environment[SpiderPigIO.keyVariable]
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .flatMap { $0.isEmpty ? nil : $0 }

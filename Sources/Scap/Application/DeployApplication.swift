@@ -89,25 +89,10 @@ public struct DeployApplication: Sendable {
     /// - Throws: ``DeployApplicationError`` when it cannot start or stops on an error (its message is what
     ///   ``run(_:)`` prints, its ``DeployApplicationError/exitCode`` what it returns).
     public func deploy(_ options: DeployOptions) async throws(DeployApplicationError) -> DeployOutcome {
-        if let refusal = invocation.rootRefusal { throw DeployApplicationError(refusal) }
         let root = invocation.directory
-        let configPath = invocation.path("scap/scap.cfg")
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw DeployApplicationError(
-                "Deployment configuration not found: \(configPath) does not exist; run scap deploy from the top of "
-                    + "a deploy repository")
-        }
-        guard options.lockTimeout >= 0, options.lockTimeout <= 3600 else {
-            throw DeployApplicationError(
-                "--lock-timeout must be between 0 and 3600 seconds", exitCode: ScapExitCode.usage)
-        }
-        let config: ScapConfig
-        do {
-            config = try ScapConfigLoader(root: root, environment: options.environment, overrides: options.defines)
-                .load()
-        } catch {
-            throw DeployApplicationError("\(error)")
-        }
+        let config = try invocation.loadDeployConfig(
+            command: "deploy", lockTimeout: options.lockTimeout, environment: options.environment,
+            defines: options.defines, configErrorExitCode: ScapExitCode.failure)
         let io = invocation.environment[SpiderPigIO.keyVariable]
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .flatMap { $0.isEmpty ? nil : $0 }
