@@ -93,7 +93,9 @@ public struct BackportApplication: Sendable {
         let prompter: any BackportPrompter
         let progress: DeployProgress
         if let io {
-            console = BackportConsole(line: { io.line($0, sensitive: $1) }, status: { io.status($0) })
+            console = BackportConsole(
+                line: { io.line($0, sensitive: $1) }, status: { io.status($0) },
+                changes: { io.changes($0, project: $1) })
             prompter = SpiderPigBackportPrompter(io: io)
             progress = DeployProgress { io.progress($0) }
         } else {

@@ -167,6 +167,7 @@ public struct Backport: Sendable {
                 "Change \(change.label) (\(change.subject)) is already merged: it is synced as it is", change.security)
         }
         showTable(changes, title: "Changes to backport:")
+        console.changes(changes, config.backportString("gerrit_project") ?? config.gitRepo)
         if !request.yes {
             console.status("Awaiting user interaction")
             let answer = await prompter.choose(

@@ -103,13 +103,18 @@ public struct BackportConsole: Sendable {
     public var line: @Sendable (_ text: String, _ sensitive: Bool) -> Void
     /// Sets what runs now (`nil` when the backport is over).
     public var status: @Sendable (String?) -> Void
+    /// The changes about to be backported, in order, with the deploy repository's project (a supervisor shows
+    /// them; a terminal has the table already).
+    public var changes: @Sendable (_ changes: [BackportChange], _ project: String?) -> Void
 
     /// Creates a console.
     public init(
-        line: @escaping @Sendable (String, Bool) -> Void, status: @escaping @Sendable (String?) -> Void = { _ in }
+        line: @escaping @Sendable (String, Bool) -> Void, status: @escaping @Sendable (String?) -> Void = { _ in },
+        changes: @escaping @Sendable ([BackportChange], String?) -> Void = { _, _ in }
     ) {
         self.line = line
         self.status = status
+        self.changes = changes
     }
 
     /// Prints a non-sensitive line.

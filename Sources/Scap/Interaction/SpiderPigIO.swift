@@ -69,6 +69,26 @@ public final class SpiderPigIO: Sendable {
         send(["type": .string("progress"), "progress": .object(fields)])
     }
 
+    /// The changes a backport is about to deploy, in order: `{"type":"changes","changes":[{"id","number",
+    /// "patchset","subject","owner","project","branch","status","security"}]}`. A security change's subject and
+    /// owner are left out (they are sent only as sensitive lines).
+    public func changes(_ changes: [BackportChange], project: String?) {
+        let items: [JSONValue] = changes.map { change in
+            var fields: [String: JSONValue] = [
+                "id": .string(change.id), "branch": .string(change.branch), "status": .string(change.status.rawValue),
+                "security": .bool(change.security), "project": project.map(JSONValue.string) ?? .null,
+                "number": change.number.map(JSONValue.int) ?? .null,
+                "patchset": change.patchset.map(JSONValue.int) ?? .null,
+            ]
+            if !change.security {
+                fields["subject"] = .string(change.subject)
+                fields["owner"] = .string(change.owner)
+            }
+            return .object(fields)
+        }
+        send(["type": .string("changes"), "changes": .array(items)])
+    }
+
     /// Asks `prompt` with `choices` (label and code, in display order) and returns the chosen code; the default
     /// at the end of input or after five refused answers.
     public func choose(_ prompt: String, choices: [(label: String, code: String)], default defaultCode: String) async

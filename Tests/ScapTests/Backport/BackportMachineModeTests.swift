@@ -96,6 +96,15 @@ import Testing
                     $0["name"] as? String == "testservers: fetch" && $0["progressFinished"] as? Bool == true
                 })
             #expect(progress.contains { $0["name"] as? String == "canary: rollback" })
+            // The changes record: number, project, branch; a security change's subject stays out of it.
+            let listed = records.compactMap {
+                $0?["type"] as? String == "changes" ? $0?["changes"] as? [[String: Any]] : nil
+            }
+            #expect(listed.count == 1)
+            let change = try #require(listed.first?.first)
+            #expect(change["number"] as? Int == 601 && change["patchset"] as? Int == 1)
+            #expect(change["project"] as? String == "web" && change["branch"] as? String == "main")
+            #expect(change["security"] as? Bool == true && change["subject"] == nil)
             let sensitive = records.filter { $0?["type"] as? String == "line" && $0?["sensitive"] as? Bool == true }
             #expect(sensitive.contains { ($0?["line"] as? String)?.contains("Embargoed fix") == true })
             #expect(
