@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# SpiderPig demo: drives a deployment through SpiderPig's HTTP API as a browser would, with a real IdP
-# (oidc-provider-mock) and scap deploying to loopback sshd hosts.
+# SpiderPig demo: drives a deployment and a backport through SpiderPig's HTTP API as a browser would, with a real
+# IdP (oidc-provider-mock) and scap deploying to loopback sshd hosts.
 #   DEMO_DIR  the demo's directory (a testbed there is used if running, else one is started and stopped)
 #   DEMO_BIN  where spiderpig, scap and testbed are (default: swift build --show-bin-path)
 # Steps: log in (IdP + the code from `spiderpig otp`), queue a deploy, answer "Ready?", answer scap's canary
-# prompt, see the log, finish the deployment; then an admin freezes and unfreezes from the CLI.
+# prompt, see the log, finish the deployment; request a backport of a change pushed for review (by its Gerrit URL),
+# answer scap backport's prompts, finish; then an admin freezes and unfreezes from the CLI.
 # KEEP=1 leaves SpiderPig and the IdP running at the end (for a browser) and prints how to stop them.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -60,6 +61,36 @@ git -C "$sp/web" init -q -b main
 git -C "$sp/web" add .
 git -C "$sp/web" -c user.name=Demo -c user.email=demo@example.org commit -qm v1
 
+# The backport world: an upstream repository, the MediaWiki deploy repository cloned from it (test server host1,
+# canary host2, production host3), and an author's change pushed for review as Gerrit lays it out.
+git init -q --bare -b main "$sp/upstream.git"
+git clone -q "$sp/upstream.git" "$sp/mediawiki" 2>/dev/null
+git -C "$sp/mediawiki" checkout -q -b main
+mkdir -p "$sp/mediawiki/scap"
+cat >"$sp/mediawiki/scap/scap.cfg" <<CFG
+[global]
+git_repo: mediawiki/core
+lock_file: $sp/mediawiki.lock
+server_groups: testservers, canary, production
+testservers_dsh_targets: testservers
+canary_dsh_targets: canaries
+production_dsh_targets: production
+CFG
+echo host1 >"$sp/mediawiki/scap/testservers"
+echo host2 >"$sp/mediawiki/scap/canaries"
+echo host3 >"$sp/mediawiki/scap/production"
+echo v1 >"$sp/mediawiki/version.txt"
+echo scap/log/ >"$sp/mediawiki/.gitignore"
+git -C "$sp/mediawiki" add -A
+git -C "$sp/mediawiki" -c user.name=Demo -c user.email=demo@example.org commit -qm v1
+git -C "$sp/mediawiki" push -q origin main 2>/dev/null
+git -C "$sp/mediawiki" branch -q --set-upstream-to=origin/main
+git clone -q "$sp/upstream.git" "$sp/author" 2>/dev/null
+echo v2 >"$sp/author/version.txt"
+git -C "$sp/author" -c user.name='Ada Author' -c user.email=ada@example.org commit -qam \
+  'Special:Contributions: count each hidden revision once'
+git -C "$sp/author" push -q origin HEAD:refs/changes/42/4242/1 2>/dev/null
+
 cat >"$sp/config.yaml" <<CFG
 listen_host: 127.0.0.1
 listen_port: $port
@@ -78,6 +109,7 @@ roles:
   admin: [sre]
 repositories:
   web: $sp/web
+  mediawiki: $sp/mediawiki
 scap:
   binary: $bin/scap
   extra_arguments: [--ssh-config, $dir/ssh_config, --global-lock, $sp/global.lock, --lock-timeout, "10"]
@@ -139,6 +171,30 @@ api GET "/api/jobs/$id/log"
 step "POST /api/jobs/$id/finish  # releases the queue"
 api POST "/api/jobs/$id/finish" | json "d"
 api GET "/api/jobs?limit=3" | json "'\n'.join('#%s %s %s exit=%s' % (j['id'], j['summary'], j['state'], j.get('exitStatus')) for j in d['jobs'])"
+
+step "POST /api/jobs  {kind: backport, changes: [https://gerrit.example.org/r/c/mediawiki/core/+/4242]}"
+id=$(api POST /api/jobs '{"kind":"backport","changes":["https://gerrit.example.org/r/c/mediawiki/core/+/4242"]}' | json "d['id']")
+api GET "/api/jobs/$id" | json "' '.join(d['job']['command'])"
+step "POST /api/jobs/$id/ready; answer 'y' to each of scap backport's prompts"
+api POST "/api/jobs/$id/ready" '{"ready":true}' >/dev/null
+answered=""
+for _ in $(seq 600); do
+  reply=$(api GET "/api/jobs/$id")
+  state=$(json "d['job']['state']" <<<"$reply")
+  pending=$(json "d.get('pending', {}).get('id', '')" <<<"$reply")
+  if [[ -n $pending && " $answered " != *" $pending "* ]]; then
+    json "'prompt: ' + d['pending']['prompt'] + ' -> y'" <<<"$reply"
+    api POST "/api/jobs/$id/answer" "{\"interaction\":$pending,\"code\":\"y\"}" >/dev/null
+    answered+=" $pending"
+  fi
+  [[ $state != running && $state != awaiting_ready && $state != queued ]] && break
+  sleep 0.3
+done
+api GET "/api/jobs/$id" | json "'\n'.join('change %s: %s (%s, %s)' % (c.get('number'), c.get('subject'), c.get('project'), c.get('branch')) for c in d['job'].get('changes', []))"
+step "GET /api/jobs/$id/log | tail -5"
+api GET "/api/jobs/$id/log" | tail -5
+step "POST /api/jobs/$id/finish"
+api POST "/api/jobs/$id/finish" | json "d"
 
 step "spiderpig admin freeze 'demo freeze'; spiderpig admin queue list; spiderpig admin unfreeze"
 "$bin/spiderpig" admin freeze demo freeze

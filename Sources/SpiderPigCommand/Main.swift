@@ -42,7 +42,7 @@ struct OTP: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong, help: "Print the code only.")
     var quiet = false
-    @Flag(help: "Print the otpauth URL to enrol an authenticator app (as a QR code when qrencode is installed).")
+    @Flag(help: "Print the otpauth URL and its QR code (drawn by qrencode) to enrol an authenticator app.")
     var qr = false
     @Option(help: "Another user's code (root only).")
     var user: String?
@@ -54,13 +54,12 @@ struct OTP: AsyncParsableCommand {
         let config = try options.load()
         let result = try await SpiderPigApplication.otp(config: config, user: name)
         if qr {
+            // The URL first: it enrols an app even where no QR code can be drawn.
             print(result.url)
-            if FileManager.default.isExecutableFile(atPath: "/usr/bin/qrencode") {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/qrencode")
-                process.arguments = ["-t", "ANSIUTF8", "--", result.url]
-                try process.run()
-                process.waitUntilExit()
+            do {
+                print(try QRCode.encode(result.url, format: .terminal), terminator: "")
+            } catch let failure as QRCode.Failure {
+                throw QRFailure(message: failure.description)
             }
             return
         }
@@ -133,4 +132,10 @@ struct Migrate: AsyncParsableCommand {
         _ = try await SpiderPigApplication.openStore(config)
         print("database \(config.databasePath) is up to date")
     }
+}
+
+/// `otp --qr` could not draw the QR code (the URL was printed).
+struct QRFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

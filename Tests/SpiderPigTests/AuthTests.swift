@@ -8,6 +8,7 @@ struct AuthTests {
     @Test func totpCodesMatchPyotpAndReplayAndBruteForceAreRefused() async throws {
         try await SpiderPigBed.with(hosts: 0) { bed in
             try await totp(bed)
+            try await enrolment(bed)
             try await banAndLogout(bed)
         }
     }
@@ -56,6 +57,61 @@ struct AuthTests {
         } catch {
             #expect("\(error)".contains("403"))
         }
+    }
+
+    /// An authenticator app enrolled from the shell (`otp --qr`, drawn by qrencode) or from the web page, which
+    /// asks for a fresh code first.
+    private func enrolment(_ bed: SpiderPigBed) async throws {
+        let hasQRencode = FileManager.default.isExecutableFile(atPath: "/usr/bin/qrencode")
+        let shell = try await bed.spiderpig(["otp", "--qr", "--user", "frank"])
+        let url = shell.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(url.hasPrefix("otpauth://totp/SpiderPig:frank?"), "\(shell.stdout)")
+        if hasQRencode {
+            #expect(shell.status == 0, "\(shell.stderr)")
+            #expect(shell.stdout.contains("\u{2588}") || shell.stdout.contains("\u{2580}"), "no QR code drawn")
+        }
+        // Without qrencode: the URL, then a clear error naming the package.
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bed.directory + "/no-such-dir"
+        let missing = try await bed.run(
+            productPathOfSpiderPig, ["otp", "--qr", "--user", "frank", "--config", bed.configPath],
+            environment: environment)
+        #expect(missing.status != 0)
+        #expect(missing.stdout.hasPrefix("otpauth://totp/"))
+        #expect(missing.stderr.contains("apt-get install qrencode"), "\(missing.stderr)")
+
+        // The web page: the login's code is refused (a copied session cookie is not enough), a fresh one shows
+        // the same URL, the secret and the QR code as an SVG image.
+        // Far enough from the end of a 30 s step that the login's code and `used` below are the same one.
+        let into = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 30)
+        if into > 22 { try await Task.sleep(for: .seconds(31 - into)) }
+        let frank = try await bed.login("frank", groups: ["deployers"])
+        #expect(try await frank.send("GET", bed.base + "/account").status == 200)
+        let used = try await bed.spiderpig(["otp", "--quiet", "--user", "frank"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await frank.send("POST", bed.base + "/api/otp/enrol", json: ["code": used]).status == 400)
+        let next = try await bed.run(
+            SpiderPigBed.venvBin + "/python3",
+            ["-c", "import pyotp, sys, time; print(pyotp.parse_uri(sys.argv[1]).at(time.time() + 30))", url]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = frank.csrf
+        frank.csrf = ""
+        #expect(try await frank.send("POST", bed.base + "/api/otp/enrol", json: ["code": next]).status == 403)
+        frank.csrf = token
+        let enrolled = try await frank.send("POST", bed.base + "/api/otp/enrol", json: ["code": next])
+        #expect(enrolled.status == 200, "\(enrolled.text)")
+        #expect(enrolled.json["url"] as? String == url)
+        let secret = try #require(enrolled.json["secret"] as? String)
+        #expect(url.contains("secret=\(secret)"))
+        if hasQRencode {
+            let image = try #require(enrolled.json["qr"] as? String)
+            #expect(image.hasPrefix("data:image/svg+xml;base64,"))
+            let base64 = String(image.dropFirst("data:image/svg+xml;base64,".count))
+            let svg = Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(svg.contains("<svg") && !svg.contains("<script"), "\(svg.prefix(200))")
+        }
+        let audit = try String(contentsOfFile: bed.directory + "/audit.log", encoding: .utf8)
+        #expect(audit.contains(#""action":"otp.enrol""#) && audit.contains(#""action":"otp.enrol.failed""#))
     }
 
     private func banAndLogout(_ bed: SpiderPigBed) async throws {

@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// SpiderPig in a real headless Chromium (Debian's chromium + chromedriver, driven by selenium): the script
-/// Browser/spiderpig_e2e.py logs in through the IdP mock and the TOTP code, queues, clicks "Ready" and scap's
-/// prompt, finishes, and checks a hostile log line, an admin freeze pushed live, a narrow window and a ban.
+/// Browser/spiderpig_e2e.py logs in through the IdP mock and the TOTP code, requests a backport of a change pushed
+/// for review (a bad entry refused under the field), sees its title, clicks "Ready" and scap backport's prompts
+/// (a browser notification for the second), finishes; queues a deploy, answers, finishes; and checks a hostile log
+/// line, an admin freeze pushed live, a 400 px window, a ban and that no console error happened.
 @Suite(
     .serialized,
     .enabled(
@@ -11,7 +13,9 @@ import Testing
         "needs scripts/setup.sh (chromium, chromium-driver, the tools venv)"))
 struct BrowserTests {
     @Test func aDeployerLogsInQueuesAnswersByClickingAndFinishes() async throws {
-        try await SpiderPigBed.with(prometheus: true) { bed in
+        try await SpiderPigBed.with(hosts: 3, prometheus: true) { bed in
+            let subject = "Special:Contributions: count each hidden revision once"
+            try await bed.pushChange(4242, subject: subject, files: ["version.txt": "v2\n"])
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Browser/spiderpig_e2e.py"
             let shots = ProcessInfo.processInfo.environment["SPIDERPIG_SCREENSHOTS"] ?? bed.directory
             var environment = ProcessInfo.processInfo.environment
@@ -19,8 +23,10 @@ struct BrowserTests {
             environment["SP_CONFIG"] = bed.configPath
             environment["SP_BIN"] = productPathOfSpiderPig
             environment["SCREENSHOT_DIR"] = shots
+            environment["SP_CHANGE"] = "4242"
+            environment["SP_CHANGE_SUBJECT"] = subject
             let result = try await bed.run(
-                SpiderPigBed.venvBin + "/python3", [script], timeout: 300, environment: environment)
+                SpiderPigBed.venvBin + "/python3", [script], timeout: 600, environment: environment)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)\nserver: \(bed.server?.stderr.suffix(2000) ?? "")")
             #expect(result.stdout.contains("e2e ok"))
         }
@@ -57,6 +63,8 @@ struct BrowserTests {
             environment["SP_CONFIG"] = bed.configPath
             environment["SP_BIN"] = productPathOfSpiderPig
             environment["SP_JOB"] = String(id)
+            environment["SCREENSHOT_DIR"] =
+                ProcessInfo.processInfo.environment["SPIDERPIG_SCREENSHOTS"] ?? bed.directory
             let result = try await bed.run(SpiderPigBed.venvBin + "/python3", [script], timeout: 300, environment: environment)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             #expect(result.stdout.contains("biglog ok"), "\(result.stdout)")

@@ -141,19 +141,21 @@ public actor JobRunner {
                 arguments: arguments))
     }
 
-    /// Queues `scap backport` of `changes` (change numbers) for `caller`: the same runner, another argument vector.
+    /// Queues `scap backport` of `changes` for `caller`: the same runner, another argument vector. Each entry is
+    /// a change number, a Gerrit change URL or a change ref (``ChangeList``); only change numbers reach scap.
+    /// - Throws: ``ChangeListError`` for entries that are not changes, ``JobActionError`` otherwise.
     public func requestBackport(changes: [String], by caller: Caller) async throws -> JobRecord {
         guard caller.role >= .deployer else { throw JobActionError(403, "only deployers may request backports") }
-        let numbers = changes.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }) }.map(String.init)
-        guard !numbers.isEmpty, numbers.count <= 20, numbers.allSatisfy({ $0.count <= 10 && $0.allSatisfy(\.isNumber) })
-        else { throw JobActionError(400, "changes must be 1 to 20 Gerrit change numbers") }
+        let numbers = try ChangeList.parse(changes)
         guard let directory = config.repositories["mediawiki"] else {
             throw JobActionError(400, "backports need a 'mediawiki' entry under repositories")
         }
-        return try await enqueue(
-            JobRecord(
-                kind: .backport, owner: caller.user, lane: "backport", summary: "backport " + numbers.joined(separator: ", "),
-                directory: directory, arguments: ["backport"] + config.scap.extraArguments + ["--"] + numbers))
+        let ids = numbers.map(String.init)
+        var job = JobRecord(
+            kind: .backport, owner: caller.user, lane: "backport", summary: "backport " + ids.joined(separator: ", "),
+            directory: directory, arguments: ["backport"] + config.scap.extraArguments + ["--"] + ids)
+        job.changes = numbers.map { ChangeInfo(id: String($0), number: $0) }
+        return try await enqueue(job)
     }
 
     private func enqueue(_ job: JobRecord) async throws -> JobRecord {
@@ -237,6 +239,7 @@ public actor JobRunner {
         if let value = job.exitStatus { object["exitStatus"] = value }
         if let value = job.status { object["status"] = value }
         if let value = job.readyAskedAt { object["readyAskedAt"] = value.timeIntervalSince1970 }
+        if !job.changes.isEmpty { object["changes"] = job.changes.map(\.json) }
         if let value = job.progress, let data = value.data(using: .utf8),
             let progress = try? JSONSerialization.jsonObject(with: data)
         {
@@ -496,6 +499,18 @@ public actor JobRunner {
                     "id": stored.id, "prompt": prompt, "choices": choices.map { ["label": $0.label, "code": $0.code] },
                     "default": stored.defaultCode ?? NSNull(),
                 ])
+        case "changes":
+            // What scap found for the backport's changes (a security change without subject or owner).
+            guard let changes = ChangeInfo.fromRecord(record["changes"]) else {
+                try await append(id, "line", ["line": line, "sensitive": false])
+                return
+            }
+            if var job = try await store.job(id), job.kind == .backport {
+                job.changes = changes
+                try await store.updateJob(job)
+            }
+            try await append(id, "changes", ["changes": changes.map(\.json)])
+            await publishQueue()
         default:
             try await append(id, "line", ["line": line, "sensitive": false])
         }

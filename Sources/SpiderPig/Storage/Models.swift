@@ -172,6 +172,8 @@ public struct JobRecord: Sendable, Equatable, Codable {
     public var pid: Int32?
     /// The child's start time (clock ticks since boot) to recognise it after a restart.
     public var pidStartTime: Int64?
+    /// A backport's changes: as requested, then as scap described them.
+    public var changes: [ChangeInfo] = []
 
     /// Creates a job.
     public init(

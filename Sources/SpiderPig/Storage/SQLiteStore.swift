@@ -53,6 +53,10 @@ public final class SQLiteStore: SpiderPigStore {
                     CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                     """)
         }
+        // A backport's changes (JSON list of ChangeInfo), shown in the queue and on the job page.
+        migrator.registerMigration("v2-job-changes") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN changes TEXT")
+        }
         return migrator
     }
 
@@ -207,6 +211,9 @@ public final class SQLiteStore: SpiderPigStore {
         job.progress = row["progress"]
         job.pid = row["pid"]
         job.pidStartTime = row["pid_start_time"]
+        if let changes: String = row["changes"] {
+            job.changes = (try? JSONDecoder().decode([ChangeInfo].self, from: Data(changes.utf8))) ?? []
+        }
         return job
     }
 
@@ -217,19 +224,23 @@ public final class SQLiteStore: SpiderPigStore {
             job.position, job.queuedAt.timeIntervalSince1970, job.readyAskedAt?.timeIntervalSince1970,
             job.startedAt?.timeIntervalSince1970, job.endedAt?.timeIntervalSince1970, job.exitStatus, job.status,
             job.progress, job.pid, job.pidStartTime,
+            job.changes.isEmpty
+                ? nil : (try? JSONEncoder().encode(job.changes)).map { String(decoding: $0, as: UTF8.self) },
         ]
     }
 
     private static let jobColumns =
-        "kind, owner, lane, summary, directory, arguments, state, position, queued_at, ready_asked_at, started_at, ended_at, exit_status, status, progress, pid, pid_start_time"
+        "kind, owner, lane, summary, directory, arguments, state, position, queued_at, ready_asked_at, started_at, "
+        + "ended_at, exit_status, status, progress, pid, pid_start_time, changes"
 
     public func insertJob(_ job: JobRecord) async throws -> JobRecord {
         try await pool.write { db in
             var job = job
             let last = try Double.fetchOne(db, sql: "SELECT MAX(position) FROM job") ?? 0
             job.position = last + 1
+            let marks = Array(repeating: "?", count: 18).joined(separator: ", ")
             try db.execute(
-                sql: "INSERT INTO job (\(Self.jobColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO job (\(Self.jobColumns)) VALUES (\(marks))",
                 arguments: Self.arguments(job))
             job.id = db.lastInsertedRowID
             return job

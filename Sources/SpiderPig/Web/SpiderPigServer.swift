@@ -134,7 +134,11 @@ public struct SpiderPigServer: Sendable {
             object["isAdmin"] = session.role == .admin
             object["isDeployer"] = session.role >= .deployer
         }
-        object["repositories"] = config.repositories.keys.sorted().map { ["name": $0] }
+        // The deploy form lists the service repositories; `mediawiki` is the backport form's.
+        let services = config.repositories.keys.sorted().filter { $0 != "mediawiki" }
+        object["repositories"] = services.map { ["name": $0] }
+        object["canDeploy"] = session.map { $0.role >= .deployer } == true && !services.isEmpty
+        object["canBackport"] = object["isDeployer"] as? Bool == true && config.repositories["mediawiki"] != nil
         return Body.html(pages.render(object, withTemplate: name) ?? "template \(name) missing")
     }
 
@@ -158,6 +162,10 @@ public struct SpiderPigServer: Sendable {
             guard session.role == .admin else { throw APIError(.forbidden, "admins only") }
             return try page("admin", session).response(from: request, context: context)
         }
+        router.get("/account") { request, context -> Response in
+            guard let session = try await full(request) else { return toLogin }
+            return try page("account", session).response(from: request, context: context)
+        }
         router.get("/login") { request, context -> Response in
             try page("login", nil).response(from: request, context: context)
         }
@@ -168,6 +176,20 @@ public struct SpiderPigServer: Sendable {
     }
 
     // MARK: Login
+
+    /// A refused one-time code, audited as `action`: 429 while locked, 403 when banned, else 400.
+    private func refused(
+        _ failure: OTPFailure, _ action: String, _ session: SessionRecord, _ context: SpiderPigContext
+    ) -> APIError {
+        audit.record(
+            action, user: session.user, ip: context.remoteIP, requestID: context.id,
+            details: ["reason": failure.description])
+        switch failure {
+        case .locked: return APIError(.tooManyRequests, failure.description)
+        case .banned: return APIError(.forbidden, failure.description)
+        default: return APIError(.badRequest, failure.description, extra: ["field": "code"])
+        }
+    }
 
     private func addLoginRoutes(_ router: Router<SpiderPigContext>) {
         @Sendable func limit(_ context: SpiderPigContext) async throws {
@@ -223,15 +245,37 @@ public struct SpiderPigServer: Sendable {
                 response.setCookie(cookie(token, maxAge: Int(config.sessionLifetime)))
                 return response
             case .failure(let failure):
-                audit.record(
-                    "2fa.failed", user: session.user, ip: context.remoteIP, requestID: context.id,
-                    details: ["reason": failure.description])
-                switch failure {
-                case .locked: throw APIError(.tooManyRequests, failure.description)
-                case .banned: throw APIError(.forbidden, failure.description)
-                default: throw APIError(.badRequest, failure.description)
-                }
+                throw refused(failure, "2fa.failed", session, context)
             }
+        }
+        // Enrolment of an authenticator app: a fresh code (not the login's) shows the otpauth URL, the secret and
+        // its QR code, so a stolen session cookie alone cannot copy the second factor.
+        router.post("/api/otp/enrol") { request, context -> Body in
+            try await limit(context)
+            let session = try await requireWrite(request)
+            struct Code: Decodable { var code: String }
+            let code = try await request.decode(as: Code.self, context: context).code
+            if case .failure(let failure) = try await auth.verify(user: session.user, code: code) {
+                throw refused(failure, "otp.enrol.failed", session, context)
+            }
+            guard let user = try await store.user(session.user) else {
+                throw APIError(.notFound, "no user \(session.user)")
+            }
+            let url = Authenticator.authenticatorURL(seed: user.otpSeed, user: session.user, issuer: config.otpIssuer)
+            audit.record("otp.enrol", user: session.user, ip: context.remoteIP, requestID: context.id)
+            // The secret to type into an app is the URL's (base32 of the key), not the stored seed text.
+            let items = URLComponents(string: url)?.queryItems ?? []
+            guard let secret = items.first(where: { $0.name == "secret" })?.value else {
+                throw APIError(.internalServerError, "the otpauth URL has no secret")
+            }
+            var object: [String: Any] = ["url": url, "secret": secret]
+            do {
+                let svg = try QRCode.encode(url, format: .svg)
+                object["qr"] = "data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()
+            } catch let failure as QRCode.Failure {
+                object["qrError"] = failure.description
+            }
+            return Body.json(object)
         }
         router.post("/api/logout") { request, context -> Response in
             let session = try await requireWrite(request, full: false)
@@ -301,6 +345,9 @@ public struct SpiderPigServer: Sendable {
                 return Body.json(["id": job.id, "job": JobRunner.json(job)], status: .created)
             } catch let error as JobActionError {
                 throw APIError(HTTPResponse.Status(code: error.status), error.description)
+            } catch let error as ChangeListError {
+                // The form shows it next to the changes field.
+                throw APIError(.badRequest, error.description, extra: ["field": "changes", "invalid": error.invalid])
             }
         }
         router.post("/api/jobs/:id/:action") { request, context -> Body in

@@ -4,7 +4,7 @@ import os
 import sys
 import time
 
-from spiderpig_e2e import BASE, browser, check, login
+from spiderpig_e2e import BASE, SHOTS, browser, check, console_errors, login
 from selenium.webdriver.common.by import By
 
 JOB = os.environ["SP_JOB"]
@@ -32,6 +32,9 @@ def main():
             "const r = document.createRange(); r.selectNodeContents(document.getElementById('log'));"
             "const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString().length")
         check(selected > 1000000, "the whole log can be selected (%d characters)" % selected)
+        driver.save_screenshot(os.path.join(SHOTS, "spiderpig-biglog.png"))
+        errors = console_errors(driver)
+        check(not errors, "console errors: %r" % errors)
         print("biglog ok: 100000 lines shown in %.1f s, slowest round trip %.2f s" % (elapsed, slowest))
     finally:
         driver.quit()

@@ -1,9 +1,11 @@
 """End to end in a real headless Chromium (selenium + chromedriver): OIDC login through the IdP mock and the
-TOTP code, a deploy queued from the form, "Ready" clicked, scap's canary prompt answered by clicking, the job
+TOTP code, a backport requested from its form (a bad entry refused next to the field, then a Gerrit URL), its
+change's title shown, "Ready" and scap's two prompts clicked, finished; a deploy queued from the form, "Ready" clicked, scap's canary prompt answered by clicking, the job
 finished; a hostile log line stays text; an admin freezes from the admin page and the deployer sees it; the
 deployer's page is closed by a ban. Screenshots go to SCREENSHOT_DIR.
 
-Environment: SP_BASE, SP_CONFIG, SP_BIN (the spiderpig executable), SCREENSHOT_DIR.
+Environment: SP_BASE, SP_CONFIG, SP_BIN (the spiderpig executable), SCREENSHOT_DIR, SP_CHANGE (the number of a
+change pushed for review) and SP_CHANGE_SUBJECT (its title).
 """
 import os
 import subprocess
@@ -22,6 +24,8 @@ BASE = os.environ["SP_BASE"]
 CONFIG = os.environ["SP_CONFIG"]
 BIN = os.environ["SP_BIN"]
 SHOTS = os.environ.get("SCREENSHOT_DIR", ".")
+CHANGE = os.environ.get("SP_CHANGE", "")
+CHANGE_SUBJECT = os.environ.get("SP_CHANGE_SUBJECT", "")
 
 
 def browser(width=1280, height=900):
@@ -83,17 +87,93 @@ def check(condition, message):
         sys.exit(1)
 
 
+def console_errors(driver):
+    """Errors in the console of SpiderPig's pages: CSP violations, exceptions. Failed requests are left out (the
+    IdP mock's page loads a stylesheet from the internet; API refusals such as a bad backport request are shown in
+    the page)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+
+
+def backport(alice):
+    """A backport from the form, answered by clicking; the job page is the README's picture."""
+    wait = WebDriverWait(alice, 180)
+    field = alice.find_element(By.ID, "backport-changes")
+    field.send_keys(CHANGE + ", not-a-change")
+    alice.find_element(By.CSS_SELECTOR, "#request-backport button[type=submit]").click()
+    error = wait.until(EC.visibility_of_element_located((By.ID, "backport-error")))
+    check("not-a-change" in error.text, "the bad entry is named next to the field: " + error.text)
+    check(field.get_attribute("aria-invalid") == "true", "the field is marked invalid")
+    # The server decides too: an entry that looks like a URL but names no change.
+    field.clear()
+    field.send_keys("https://gerrit.example.org/r/c/mediawiki/core/+/notanumber")
+    alice.find_element(By.CSS_SELECTOR, "#request-backport button[type=submit]").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "backport-error"), "not a change"))
+    field.clear()
+    field.send_keys("https://gerrit.example.org/r/c/mediawiki/core/+/" + CHANGE)
+    alice.find_element(By.CSS_SELECTOR, "#request-backport button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#queue [data-change='%s']" % CHANGE)))
+    check(alice.find_element(By.ID, "backport-error").is_displayed() is False, "no error after a good request")
+    ready = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-ready] button[data-answer=ready]")))
+    ready.click()
+    wait.until(EC.url_contains("/jobs/"))
+    # scap's description of the change: title, project and branch, as text.
+    wait.until(EC.text_to_be_present_in_element((By.ID, "job-summary"), CHANGE_SUBJECT))
+    summary = alice.find_element(By.ID, "job-summary").text
+    check("mediawiki/core" in summary and "main" in summary, "project and branch shown: " + summary)
+    # Notifications: allowed for the page, and recorded (the real constructor still runs) to see that the next
+    # prompt of alice's job asks for her attention.
+    alice.execute_cdp_cmd("Browser.grantPermissions", {"origin": BASE, "permissions": ["notifications"]})
+    alice.execute_script(
+        "window.notified = []; const Real = window.Notification;"
+        "window.Notification = function (title, options) { window.notified.push(title + ': ' + options.body);"
+        "  try { return new Real(title, options); } catch (e) { return {}; } };"
+        "window.Notification.permission = 'granted';")
+    click_when_ready(alice, "#prompt-top button[data-code=y]", timeout=180)  # Backport the changes?
+    WebDriverWait(alice, 180, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: "Continue with deployment?" in d.find_element(By.ID, "prompt-top").text)
+    notified = alice.execute_script("return window.notified")
+    check("SpiderPig needs you: Continue with deployment?" in notified, "a notification for alice's prompt: %r" % notified)
+    for _ in range(6):
+        if alice.find_elements(By.CSS_SELECTOR, "#charts svg polyline"):
+            break
+        time.sleep(2)
+        alice.refresh()
+        WebDriverWait(alice, 60, ignored_exceptions=[StaleElementReferenceException]).until(
+            EC.element_to_be_clickable((By.CSS_SELECTOR, "#prompt-bottom button[data-code=y]")))
+    time.sleep(1)
+    alice.save_screenshot(os.path.join(SHOTS, "spiderpig-job.png"))
+    click_when_ready(alice, "#prompt-bottom button[data-code=y]", timeout=60)  # Continue with deployment?
+    finish = WebDriverWait(alice, 240).until(EC.element_to_be_clickable((By.ID, "act-finish")))
+    log = alice.find_element(By.ID, "log").text
+    check("[alice answered 'y']" in log, "the answers are in the log")
+    alice.save_screenshot(os.path.join(SHOTS, "spiderpig-backport-done.png"))
+    finish.click()
+    WebDriverWait(alice, 20).until(EC.text_to_be_present_in_element((By.ID, "job-state"), "finished"))
+    # The history lists the change with its title and links to the job.
+    alice.get(BASE + "/")
+    row = WebDriverWait(alice, 20).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, "#history [data-change='%s']" % CHANGE)))
+    check(CHANGE_SUBJECT in row.text, "the history shows the change's title: " + row.text)
+
+
 def main():
-    alice = browser()
+    alice = browser(1280, 1000)
     carol = browser(1000, 800)
     narrow = None
     try:
         login(alice, "alice")
         login(carol, "carol")
         wait = WebDriverWait(alice, 120)
+        if CHANGE:
+            backport(alice)
+            alice.get(BASE + "/")
+            wait.until(EC.presence_of_element_located((By.ID, "request-deploy")))
 
         hostile = "<img src=x onerror=document.title='pwned'> &amp; <b>bold</b>"
         form = alice.find_element(By.ID, "request-deploy")
+        options = [o.text for o in form.find_elements(By.CSS_SELECTOR, "select[name=repository] option")]
+        check(options == ["web"], "the deploy form lists the service repositories only: %r" % options)
         form.find_element(By.NAME, "message").send_keys(hostile)
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         ready = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-ready] button[data-answer=ready]")))
@@ -122,7 +202,7 @@ def main():
         check(alice.title != "pwned", "no script ran from a log line")
         check(len(alice.find_elements(By.CSS_SELECTOR, "#log img")) == 0, "no element was made from a log line")
         check("[alice answered 'y']" in log, "the answer is in the log")
-        alice.save_screenshot(os.path.join(SHOTS, "spiderpig-job.png"))
+        alice.save_screenshot(os.path.join(SHOTS, "spiderpig-deploy.png"))
         finish.click()
         WebDriverWait(alice, 20).until(
             EC.text_to_be_present_in_element((By.ID, "job-state"), "finished"))
@@ -140,7 +220,7 @@ def main():
         WebDriverWait(alice, 20).until(EC.invisibility_of_element_located((By.ID, "frozen")))
 
         # A narrow window still shows the job page without horizontal overflow.
-        narrow = browser(420, 800)
+        narrow = browser(400, 800)
         login(narrow, "bob")
         WebDriverWait(narrow, 20).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#history a"))).click()
         WebDriverWait(narrow, 20).until(EC.url_contains("/jobs/"))
@@ -161,6 +241,9 @@ def main():
         user.send_keys("bob")
         carol.find_element(By.CSS_SELECTOR, "#user-action button[value=ban]").click()
         WebDriverWait(narrow, 20).until(EC.url_contains("/login"))
+        for name, driver in (("alice", alice), ("carol", carol)):
+            errors = console_errors(driver)
+            check(not errors, "console errors in %s's browser: %r" % (name, errors))
         print("e2e ok")
     finally:
         for driver in (alice, carol, narrow):

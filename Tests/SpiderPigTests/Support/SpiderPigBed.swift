@@ -18,6 +18,10 @@ final class SpiderPigBed: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
     var idpBase: String { "http://127.0.0.1:\(idpPort)" }
     var repository: String { directory + "/web" }
+    /// The backport repository (`mediawiki`): a clone of `upstream.git`, where changes are pushed as Gerrit lays
+    /// them out (``pushChange(_:subject:files:)``).
+    var backportRepository: String { directory + "/mediawiki" }
+    var upstream: String { directory + "/upstream.git" }
 
     static var repoRoot: String {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -94,6 +98,7 @@ final class SpiderPigBed: @unchecked Sendable {
             guard started.status == 0 else { throw TestFailure("testbed start: \(started.stdout) \(started.stderr)") }
         }
         try await makeRepository(hosts: hosts)
+        if hosts >= 3 { try await makeBackportRepository() }
         let config = """
             listen_host: 127.0.0.1
             listen_port: \(port)
@@ -113,6 +118,7 @@ final class SpiderPigBed: @unchecked Sendable {
               admin: [sre]
             repositories:
               web: \(repository)
+            \(hosts >= 3 ? "  mediawiki: \(backportRepository)" : "")
             scap:
               binary: \(scap ?? productPath("scap"))
               extra_arguments: [--ssh-config, \(directory)/bed/ssh_config, --global-lock, \(directory)/global.lock, --lock-timeout, "5"]
@@ -169,6 +175,55 @@ final class SpiderPigBed: @unchecked Sendable {
             let result = try await run("/usr/bin/git", ["-C", repository] + arguments)
             guard result.status == 0 else { throw TestFailure("git \(arguments): \(result.stderr)") }
         }
+    }
+
+    /// The backport world (with 3 hosts or more): `upstream.git`, the deploy repository cloned from it with
+    /// testservers (host1), canary (host2) and production (host3...) groups, and an author's clone.
+    private func makeBackportRepository() async throws {
+        try await git(directory, ["init", "--quiet", "--bare", "-b", "main", upstream])
+        try await git(directory, ["clone", "--quiet", upstream, backportRepository])
+        try await git(backportRepository, ["checkout", "--quiet", "-b", "main"])
+        let scap = backportRepository + "/scap"
+        try FileManager.default.createDirectory(atPath: scap, withIntermediateDirectories: true)
+        try """
+        [global]
+        git_repo: mediawiki/core
+        lock_file: \(directory)/mediawiki.lock
+        server_groups: testservers, canary, production
+        testservers_dsh_targets: testservers
+        canary_dsh_targets: canaries
+        production_dsh_targets: production
+
+        """.write(toFile: scap + "/scap.cfg", atomically: true, encoding: .utf8)
+        try "host1\n".write(toFile: scap + "/testservers", atomically: true, encoding: .utf8)
+        try "host2\n".write(toFile: scap + "/canaries", atomically: true, encoding: .utf8)
+        try "host3\n".write(toFile: scap + "/production", atomically: true, encoding: .utf8)
+        try "v1\n".write(toFile: backportRepository + "/version.txt", atomically: true, encoding: .utf8)
+        try "scap/log/\n".write(toFile: backportRepository + "/.gitignore", atomically: true, encoding: .utf8)
+        try await git(backportRepository, ["add", "-A"])
+        try await git(backportRepository, Self.identity + ["commit", "--quiet", "-m", "v1"])
+        try await git(backportRepository, ["push", "--quiet", "origin", "main"])
+        try await git(backportRepository, ["branch", "--quiet", "--set-upstream-to=origin/main"])
+        try await git(directory, ["clone", "--quiet", upstream, directory + "/author"])
+    }
+
+    static let identity = ["-c", "user.name=Ada Author", "-c", "user.email=ada@example.org"]
+
+    /// Pushes a change by an author on upstream `main` as `refs/changes/NN/<number>/1`.
+    func pushChange(_ number: Int, subject: String, files: [String: String]) async throws {
+        let author = directory + "/author"
+        try await git(author, ["fetch", "--quiet", "origin"])
+        try await git(author, ["checkout", "--quiet", "--detach", "origin/main"])
+        for (path, text) in files { try text.write(toFile: author + "/" + path, atomically: true, encoding: .utf8) }
+        try await git(author, ["add", "-A"])
+        try await git(author, Self.identity + ["commit", "--quiet", "-m", subject])
+        let ref = "refs/changes/\(String(format: "%02d", number % 100))/\(number)/1"
+        try await git(author, ["push", "--quiet", "origin", "HEAD:" + ref])
+    }
+
+    private func git(_ directory: String, _ arguments: [String]) async throws {
+        let result = try await run("/usr/bin/git", ["-C", directory] + arguments)
+        guard result.status == 0 else { throw TestFailure("git \(arguments): \(result.stderr)") }
     }
 
     /// `spiderpig ARGS --config CONFIG`.

@@ -46,6 +46,23 @@
     return s >= 60 ? Math.floor(s / 60) + " min " + (s % 60) + " s" : s + " s";
   }
 
+  // A backport's changes: number, title, project and branch (all as text). A security change's title stays hidden.
+  function changeList(job) {
+    if (!job.changes || !job.changes.length) return document.createTextNode(job.summary);
+    const list = el("ul", { class: "changes" });
+    for (const change of job.changes) {
+      const item = el("li", { "data-change": String(change.number || change.id) },
+        el("span", { class: "change-number", text: change.number ? String(change.number) : change.id }));
+      if (change.security) item.append(el("span", { class: "change-security", text: "security change (details hidden)" }));
+      else if (change.subject) item.append(el("span", { class: "change-subject", text: change.subject }));
+      else item.append(el("span", { class: "muted", text: "details when scap reads it" }));
+      const where = [change.project, change.branch].filter(Boolean).join(" · ");
+      if (where) item.append(el("span", { class: "change-where", text: where }));
+      list.append(item);
+    }
+    return list;
+  }
+
   function notify(title, text) {
     if (!("Notification" in window)) return;
     if (Notification.permission === "granted") new Notification(title, { body: text, requireInteraction: true });
@@ -130,7 +147,7 @@
       }
       const link = el("a", { href: "/jobs/" + job.id, text: "#" + job.id });
       const row = el("tr", { "data-job": job.id }, el("td", { text: String(index + 1) }), el("td", {}, link),
-        el("td", { text: job.summary }), el("td", { text: job.owner + (mine ? " (you)" : "") }),
+        el("td", {}, changeList(job)), el("td", { text: job.owner + (mine ? " (you)" : "") }),
         el("td", { class: "state " + job.state, text: stateNames[job.state] || job.state }), actions);
       tbody.append(row);
       if (prompts && mine && job.state === "awaiting_ready") {
@@ -155,7 +172,7 @@
     tbody.replaceChildren();
     for (const job of data.jobs) {
       tbody.append(el("tr", {}, el("td", {}, el("a", { href: "/jobs/" + job.id, text: "#" + job.id })),
-        el("td", { text: job.summary }), el("td", { text: job.owner }), el("td", { text: when(job.startedAt) }),
+        el("td", {}, changeList(job)), el("td", { text: job.owner }), el("td", { text: when(job.startedAt) }),
         el("td", { text: duration(job) }),
         el("td", { class: "state " + job.state, text: (stateNames[job.state] || job.state) +
           (job.exitStatus !== undefined && job.exitStatus !== 0 ? " (" + job.exitStatus + ")" : "") })));
@@ -176,6 +193,31 @@
         form.reset();
       } catch (e) { error.textContent = e.message; error.hidden = false; }
     });
+    // The backport form: checked here for a quick answer, and by the server (which decides); the error is shown
+    // under the field it is about.
+    const backport = document.getElementById("request-backport");
+    if (backport) {
+      const field = document.getElementById("backport-changes");
+      const error = document.getElementById("backport-error");
+      const showError = (message) => {
+        error.textContent = message; error.hidden = !message;
+        field.setAttribute("aria-invalid", message ? "true" : "false");
+      };
+      const changePattern = /^(\d{1,10}|refs\/changes\/\d\d\/\d{1,10}\/\d{1,10}|https?:\/\/\S+)$/;
+      field.addEventListener("input", () => showError(""));
+      backport.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const words = field.value.split(/[\s,]+/).filter(Boolean);
+        const bad = words.filter((word) => !changePattern.test(word));
+        if (!words.length) { showError("Name at least one change: a number, a Gerrit URL or a ref."); field.focus(); return; }
+        if (bad.length) { showError("Not a change: " + bad.slice(0, 5).join(", ")); field.focus(); return; }
+        try {
+          await api("POST", "/api/jobs", { kind: "backport", changes: words });
+          showError("");
+          backport.reset();
+        } catch (e) { showError(e.message); field.focus(); }
+      });
+    }
     live(null, {
       queue(snapshot) {
         renderQueue(snapshot, document.getElementById("queue"), false);
@@ -207,6 +249,34 @@
       show(api("POST", "/api/admin/" + action, { user: new FormData(event.target).get("user") }));
     });
     live(null, { queue(snapshot) { renderQueue(snapshot, document.getElementById("queue"), true); } });
+  }
+
+  if (page === "account") {
+    const form = document.getElementById("enrol");
+    const field = document.getElementById("enrol-code");
+    const error = document.getElementById("enrol-error");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const code = field.value.trim();
+      const fail = (message) => {
+        error.textContent = message; error.hidden = false; field.setAttribute("aria-invalid", "true"); field.focus();
+      };
+      if (!/^[0-9]{6}$/.test(code)) { fail("Enter the six digits of a one-time code."); return; }
+      try {
+        const data = await api("POST", "/api/otp/enrol", { code });
+        error.hidden = true; field.setAttribute("aria-invalid", "false");
+        document.getElementById("enrol-secret").textContent = data.secret;
+        document.getElementById("enrol-url").textContent = data.url;
+        const image = document.getElementById("enrol-qr");
+        image.hidden = !data.qr;
+        if (data.qr) image.src = data.qr;
+        const qrError = document.getElementById("enrol-qr-error");
+        qrError.hidden = !data.qrError;
+        qrError.textContent = data.qrError || "";
+        document.getElementById("enrolment").hidden = false;
+        form.reset();
+      } catch (e) { fail(e.message); }
+    });
   }
 
   if (page === "otp") {
@@ -299,7 +369,7 @@
       if (!job) return;
       document.getElementById("job-state").textContent = stateNames[job.state] || job.state;
       document.getElementById("job-state").className = "state " + job.state;
-      document.getElementById("job-summary").textContent = job.summary;
+      document.getElementById("job-summary").replaceChildren(changeList(job));
       document.getElementById("job-owner").textContent = job.owner;
       document.getElementById("job-command").textContent = job.command.join(" ");
       document.getElementById("act-finish").hidden = !(canAct() && job.state === "deployed");
@@ -353,6 +423,9 @@
           case "state":
             if (job) { job.state = p.state; renderJob(); }
             if (p.message) addLine("[" + p.message + "]", "meta");
+            break;
+          case "changes":
+            if (job) { job.changes = p.changes; renderJob(); }
             break;
           case "ready":
             addLine("[" + p.owner + " is asked: " + p.prompt + "]", "meta");
