@@ -16,6 +16,8 @@ struct BrowserTests {
         try await SpiderPigBed.with(hosts: 3, prometheus: true) { bed in
             let subject = "Special:Contributions: count each hidden revision once"
             try await bed.pushChange(4242, subject: subject, files: ["version.txt": "v2\n"])
+            let hostile = "<img src=x onerror=document.title='pwned'> <b>bold</b> & more"
+            try await bed.pushChange(4343, subject: hostile, files: ["notes.txt": "x\n"])
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Browser/spiderpig_e2e.py"
             let shots = ProcessInfo.processInfo.environment["SPIDERPIG_SCREENSHOTS"] ?? bed.directory
             var environment = ProcessInfo.processInfo.environment
@@ -25,6 +27,7 @@ struct BrowserTests {
             environment["SCREENSHOT_DIR"] = shots
             environment["SP_CHANGE"] = "4242"
             environment["SP_CHANGE_SUBJECT"] = subject
+            environment["SP_HOSTILE_CHANGE"] = "4343"
             let result = try await bed.run(
                 SpiderPigBed.venvBin + "/python3", [script], timeout: 600, environment: environment)
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)\nserver: \(bed.server?.stderr.suffix(2000) ?? "")")

@@ -5,7 +5,7 @@ finished; a hostile log line stays text; an admin freezes from the admin page an
 deployer's page is closed by a ban. Screenshots go to SCREENSHOT_DIR.
 
 Environment: SP_BASE, SP_CONFIG, SP_BIN (the spiderpig executable), SCREENSHOT_DIR, SP_CHANGE (the number of a
-change pushed for review) and SP_CHANGE_SUBJECT (its title).
+change pushed for review), SP_CHANGE_SUBJECT (its title) and SP_HOSTILE_CHANGE (a change whose title is markup).
 """
 import os
 import subprocess
@@ -26,6 +26,7 @@ BIN = os.environ["SP_BIN"]
 SHOTS = os.environ.get("SCREENSHOT_DIR", ".")
 CHANGE = os.environ.get("SP_CHANGE", "")
 CHANGE_SUBJECT = os.environ.get("SP_CHANGE_SUBJECT", "")
+HOSTILE_CHANGE = os.environ.get("SP_HOSTILE_CHANGE", "")
 
 
 def browser(width=1280, height=900):
@@ -157,6 +158,25 @@ def backport(alice):
     check(CHANGE_SUBJECT in row.text, "the history shows the change's title: " + row.text)
 
 
+def hostile_title(carol):
+    """A change whose title is markup: shown as text on the job page; carol declines "Backport the changes?"."""
+    carol.get(BASE + "/")
+    field = WebDriverWait(carol, 20).until(EC.presence_of_element_located((By.ID, "backport-changes")))
+    field.send_keys(HOSTILE_CHANGE)
+    carol.find_element(By.CSS_SELECTOR, "#request-backport button[type=submit]").click()
+    WebDriverWait(carol, 60).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, "[data-ready] button[data-answer=ready]"))).click()
+    WebDriverWait(carol, 20).until(EC.url_contains("/jobs/"))
+    WebDriverWait(carol, 120).until(EC.text_to_be_present_in_element((By.ID, "job-summary"), "<img src=x"))
+    check(not carol.find_elements(By.CSS_SELECTOR, "#job-summary img, #job-summary b"), "no element from a title")
+    check(carol.title != "pwned", "no script ran from a change title")
+    click_when_ready(carol, "#prompt-top button[data-code=n]", timeout=120)
+    WebDriverWait(carol, 120).until(lambda d: "scap exited" in d.find_element(By.ID, "log").text)
+    carol.get(BASE + "/")
+    WebDriverWait(carol, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#history [data-change]")))
+    check(not carol.find_elements(By.CSS_SELECTOR, "#history img, #queue img"), "no element from a title in lists")
+
+
 def main():
     alice = browser(1280, 1000)
     carol = browser(1000, 800)
@@ -206,6 +226,9 @@ def main():
         finish.click()
         WebDriverWait(alice, 20).until(
             EC.text_to_be_present_in_element((By.ID, "job-state"), "finished"))
+
+        if HOSTILE_CHANGE:
+            hostile_title(carol)
 
         # The admin freezes; the deployer's queue page shows it, pushed over the WebSocket.
         alice.get(BASE + "/")
