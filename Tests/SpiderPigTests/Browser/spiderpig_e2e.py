@@ -1,8 +1,10 @@
 """End to end in a real headless Chromium (selenium + chromedriver): OIDC login through the IdP mock and the
-TOTP code, a backport requested from its form (a bad entry refused next to the field, then a Gerrit URL), its
-change's title shown, "Ready" and scap's two prompts clicked, finished; a deploy queued from the form, "Ready" clicked, scap's canary prompt answered by clicking, the job
-finished; a hostile log line stays text; an admin freezes from the admin page and the deployer sees it; the
-deployer's page is closed by a ban. Screenshots go to SCREENSHOT_DIR.
+TOTP code; a backport requested from its form (a bad entry refused next to the field, then a Gerrit URL), its
+change's title shown, "Ready" and scap's two prompts clicked (a notification for the second), finished; a deploy
+queued from the form, "Ready" and scap's canary prompt clicked, finished; a change whose title is markup stays
+text; the Account page enrols an authenticator app (secret and QR code after a fresh code); a hostile log line
+stays text; an admin freezes from the admin page and the deployer sees it; the deployer's page is closed by a
+ban; no console errors. Screenshots go to SCREENSHOT_DIR.
 
 Environment: SP_BASE, SP_CONFIG, SP_BIN (the spiderpig executable), SCREENSHOT_DIR, SP_CHANGE (the number of a
 change pushed for review), SP_CHANGE_SUBJECT (its title) and SP_HOSTILE_CHANGE (a change whose title is markup).
@@ -177,6 +179,31 @@ def hostile_title(carol):
     check(not carol.find_elements(By.CSS_SELECTOR, "#history img, #queue img"), "no element from a title in lists")
 
 
+def enrol(driver, user):
+    """The Account page: a fresh code (the next 30 s step's, from the otpauth URL with pyotp) shows the secret and
+    the QR code image drawn by the server."""
+    import pyotp
+    env = dict(os.environ)
+    env.pop("SUDO_USER", None)
+    url = subprocess.run([BIN, "otp", "--qr", "--user", user, "--config", CONFIG], capture_output=True, text=True,
+                         env=env).stdout.splitlines()[0]
+    driver.get(BASE + "/account")
+    field = WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.ID, "enrol-code")))
+    field.send_keys("12")
+    driver.find_element(By.CSS_SELECTOR, "#enrol button[type=submit]").click()
+    check("six digits" in driver.find_element(By.ID, "enrol-error").text, "a short code is refused in the page")
+    field.clear()
+    field.send_keys(pyotp.parse_uri(url).at(time.time() + 30))
+    driver.find_element(By.CSS_SELECTOR, "#enrol button[type=submit]").click()
+    WebDriverWait(driver, 20).until(EC.visibility_of_element_located((By.ID, "enrolment")))
+    secret = driver.find_element(By.ID, "enrol-secret").text
+    check(secret and ("secret=" + secret) in url, "the secret shown is the otpauth URL's")
+    if os.path.exists("/usr/bin/qrencode"):
+        width = driver.execute_script("return document.getElementById('enrol-qr').naturalWidth")
+        check(width > 0, "the QR code image is drawn")
+    driver.save_screenshot(os.path.join(SHOTS, "spiderpig-account.png"))
+
+
 def main():
     alice = browser(1280, 1000)
     carol = browser(1000, 800)
@@ -229,6 +256,7 @@ def main():
 
         if HOSTILE_CHANGE:
             hostile_title(carol)
+        enrol(carol, "carol")
 
         # The admin freezes; the deployer's queue page shows it, pushed over the WebSocket.
         alice.get(BASE + "/")
