@@ -12,7 +12,8 @@ public enum NativeSSH {
     public static func register() {
         TransportSelection.register(transportName) { request throws(ExecutionError) in
             try NativeSSHTransport(
-                configuration: request.configuration, connectionReuse: request.connectionReuse, logger: request.logger)
+                configuration: request.configuration, connectionReuse: request.connectionReuse,
+                mergeStandardError: request.mergeStandardError, logger: request.logger)
         }
     }
 }

@@ -24,6 +24,9 @@ public final class NativeSSHTransport: Transport, Sendable {
     public let connectTimeout: Int
     /// Bytes kept per stream and command.
     public let outputLimit: Int
+    /// Whether each command's standard error goes into its standard output on the host (`exec 2>&1`), as the
+    /// OpenSSH transport does when asked, so that output is grouped identically over both transports.
+    public let mergesStandardError: Bool
     private let remoteUser: String?
     private let logger: Logger
     private let passphrase: @Sendable (String) -> String?
@@ -35,6 +38,8 @@ public final class NativeSSHTransport: Transport, Sendable {
         var keys: [String: KeyLoad] = [:]
         var knownHosts: [[String]: KnownHosts] = [:]
         var fallbackHosts: [String: String] = [:]
+        /// Hosts whose connection was closed because the server stopped answering keepalives.
+        var unresponsive: Set<String> = []
     }
     private enum KeyLoad: Sendable {
         case key(NIOSSHPrivateKey)
@@ -47,11 +52,14 @@ public final class NativeSSHTransport: Transport, Sendable {
     ///   - configuration: cumin's configuration.
     ///   - connectionReuse: how the OpenSSH transport used for fallback hosts reuses connections.
     ///   - outputLimit: bytes kept per stream and command.
+    ///   - mergeStandardError: send each command's standard error into its standard output on the host (also on
+    ///     hosts that go through OpenSSH).
     ///   - passphrase: the passphrase of an encrypted key file (called once per file); `nil` sends that key's hosts
     ///     to OpenSSH (whose agent may hold it).
     ///   - logger: debug messages: fallbacks and their reasons, connection failures.
     public init(
         configuration: Configuration, connectionReuse: ConnectionReuse = .none, outputLimit: Int = 64 << 20,
+        mergeStandardError: Bool = false,
         passphrase: @escaping @Sendable (String) -> String? = NativeSSHTransport.environmentPassphrase,
         logger: Logger = Logger(label: "cumin.native-ssh")
     ) throws(ExecutionError) {
@@ -68,13 +76,15 @@ public final class NativeSSHTransport: Transport, Sendable {
         ResourceLimits.raiseOpenFilesLimit()
         self.fanout = max(1, min(settings.fanout, 10_000))
         self.outputLimit = outputLimit
+        self.mergesStandardError = mergeStandardError
         self.passphrase = passphrase
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup.singleton
         do {
             self.fallback = .success(
                 try OpenSSHTransport(
-                    configuration: configuration, connectionReuse: connectionReuse, outputLimit: outputLimit))
+                    configuration: configuration, connectionReuse: connectionReuse, outputLimit: outputLimit,
+                    mergeStandardError: mergeStandardError))
         } catch {
             self.fallback = .failure(error)
         }
@@ -113,7 +123,8 @@ public final class NativeSSHTransport: Transport, Sendable {
         let event: Event = await withTaskGroup(of: Event.self) { group in
             group.addTask {
                 await withTaskCancellationHandler {
-                    .finished(await self.execute(command.command, host: host, settings: settings, keys: keys,
+                    let text = self.mergesStandardError ? "exec 2>&1; " + command.command : command.command
+                    return .finished(await self.execute(text, host: host, settings: settings, keys: keys,
                                                  collector: collector, live: output))
                 } onCancel: {
                     self.closeConnection(host)
@@ -155,7 +166,9 @@ public final class NativeSSHTransport: Transport, Sendable {
             } else {
                 // Killed by a signal, or the session ended without a status: ssh exits with 255 then.
                 result.exitCode = 255
-                if outcome.exitSignal == nil {
+                if let unresponsive = unresponsiveProblem(host) {
+                    result.problem = unresponsive
+                } else if outcome.exitSignal == nil {
                     result.problem = "the SSH session to \(host) ended without an exit status"
                 }
             }
@@ -175,7 +188,7 @@ public final class NativeSSHTransport: Transport, Sendable {
                 result.problem = "interrupted"
             } else {
                 result.exitCode = 255
-                result.problem = failure.message(host: host, settings: settings)
+                result.problem = unresponsiveProblem(host) ?? failure.message(host: host, settings: settings)
             }
         }
         (result.stdout, result.stderr, result.combined) = collector.take()
@@ -186,6 +199,11 @@ public final class NativeSSHTransport: Transport, Sendable {
         }
         result.duration = ContinuousClock.now - start
         return result
+    }
+
+    /// OpenSSH's message when the host's connection was closed for want of keepalive answers (once).
+    private func unresponsiveProblem(_ host: String) -> String? {
+        state.withLock { $0.unresponsive.remove(host) } == nil ? nil : "Timeout, server \(host) not responding."
     }
 
     /// Gets (or makes) the host's connection and runs the command on a new channel.
@@ -243,11 +261,11 @@ public final class NativeSSHTransport: Transport, Sendable {
             promise.fail(NativeSSHFailure.closed)
             return existing
         }
-        connect(on: loop, settings: settings, keys: keys).cascade(to: promise)
+        connect(on: loop, host: host, settings: settings, keys: keys).cascade(to: promise)
         return promise.futureResult
     }
 
-    private func connect(on loop: any EventLoop, settings: HostSettings, keys: [NIOSSHPrivateKey])
+    private func connect(on loop: any EventLoop, host: String, settings: HostSettings, keys: [NIOSSHPrivateKey])
         -> EventLoopFuture<any Channel>
     {
         let ready = loop.makePromise(of: Void.self)
@@ -255,6 +273,11 @@ public final class NativeSSHTransport: Transport, Sendable {
         let user = settings.user ?? remoteUser ?? ProcessInfo.processInfo.userName
         let hostName = settings.hostName ?? settings.host
         let check = hostKeyCheck(settings: settings, hostName: hostName)
+        let interval = settings.serverAliveInterval
+        let countMax = max(0, settings.serverAliveCountMax)
+        let giveUp: @Sendable () -> Void = { [weak self] in
+            _ = self?.state.withLock { $0.unresponsive.insert(host) }
+        }
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelOption(ChannelOptions.socket(SocketOptionLevel(IPPROTO_TCP), TCP_NODELAY), value: 1)
@@ -266,8 +289,14 @@ public final class NativeSSHTransport: Transport, Sendable {
                                 userAuthDelegate: KeyAuthenticationDelegate(user: user, keys: keys),
                                 serverAuthDelegate: HostKeyDelegate(check: check))),
                         allocator: channel.allocator, inboundChildChannelInitializer: nil)
+                    let keepalive =
+                        interval > 0
+                        ? KeepaliveHandler(interval: .seconds(Int64(interval)), countMax: countMax, giveUp: giveUp)
+                        : nil
+                    if let keepalive { try channel.pipeline.syncOperations.addHandler(keepalive) }
                     try channel.pipeline.syncOperations.addHandler(ssh)
-                    try channel.pipeline.syncOperations.addHandler(ConnectionStateHandler(ready: ready))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionStateHandler(ready: ready, keepalive: keepalive))
                 }
             }
         let deadline = loop.scheduleTask(in: timeout) {

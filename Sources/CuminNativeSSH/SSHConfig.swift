@@ -312,9 +312,9 @@ public struct HostSettings: Sendable, Equatable {
     public var identitiesOnly = false
     /// `ConnectTimeout` in seconds.
     public var connectTimeout: Int?
-    /// `ServerAliveInterval` (read, not acted on: swift-nio-ssh sends no keepalives).
+    /// `ServerAliveInterval`: seconds of silence from the server before a keepalive request (0: none).
     public var serverAliveInterval = 0
-    /// `ServerAliveCountMax`.
+    /// `ServerAliveCountMax`: unanswered keepalive requests before the connection is closed.
     public var serverAliveCountMax = 3
     /// `StrictHostKeyChecking`.
     public var strictHostKeyChecking = StrictHostKeyChecking.ask

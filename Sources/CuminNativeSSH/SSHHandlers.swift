@@ -46,18 +46,22 @@ final class HostKeyDelegate: NIOSSHClientServerAuthenticationDelegate, Sendable 
 
 /// Sits after the SSH handler on the connection: completes `ready` once authenticated, fails it with the first
 /// error (or when the connection closes first), and closes the connection on any error.
+/// Starts the connection's keepalives, if any, once authenticated.
 final class ConnectionStateHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = Any
     private let ready: EventLoopPromise<Void>
+    private let keepalive: KeepaliveHandler?
     private var firstError: (any Error)?
 
-    init(ready: EventLoopPromise<Void>) {
+    init(ready: EventLoopPromise<Void>, keepalive: KeepaliveHandler? = nil) {
         self.ready = ready
+        self.keepalive = keepalive
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is UserAuthSuccessEvent {
             ready.succeed(())
+            keepalive?.start()
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -70,6 +74,83 @@ final class ConnectionStateHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         ready.fail(firstError ?? NativeSSHFailure.closed)
+        context.fireChannelInactive()
+    }
+}
+
+/// OpenSSH's `ServerAliveInterval`/`ServerAliveCountMax` on a native connection: first in the pipeline, it sees
+/// every byte the server sends. At each interval in which nothing arrived it asks the server for an answer (a global
+/// request with want-reply; any answer, even a refusal, is traffic); when `countMax` requests in a row went
+/// unanswered it calls `giveUp` and closes the connection, failing the commands on it.
+final class KeepaliveHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    // Only touched on the connection's event loop.
+    private let interval: TimeAmount
+    private let countMax: Int
+    private let giveUp: @Sendable () -> Void
+    private var context: ChannelHandlerContext?
+    private var timer: RepeatedTask?
+    private var heard = false
+    private var unanswered = 0
+
+    init(interval: TimeAmount, countMax: Int, giveUp: @escaping @Sendable () -> Void) {
+        self.interval = interval
+        self.countMax = countMax
+        self.giveUp = giveUp
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    /// Begins the checks (after authentication: global requests need an active connection).
+    func start() {
+        guard timer == nil, let context else { return }
+        // Runs on the connection's event loop, where everything else of this handler runs.
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) {
+            [weak self] (_: RepeatedTask) in
+            self?.tick()
+        }
+    }
+
+    private func tick() {
+        guard let context else { return }
+        if heard {
+            heard = false
+            unanswered = 0
+            return
+        }
+        if unanswered >= countMax {
+            timer?.cancel()
+            timer = nil
+            giveUp()
+            context.close(promise: nil)
+            return
+        }
+        unanswered += 1
+        guard let ssh = try? context.pipeline.syncOperations.handler(type: NIOSSHHandler.self) else { return }
+        // Cancelling a forwarding that does not exist: every server answers it (with a refusal) and changes nothing.
+        // NIOSSH offers no other public global request.
+        ssh.sendTCPForwardingRequest(.cancel(host: "127.0.0.1", port: 0), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heard = true
+        unanswered = 0
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 }

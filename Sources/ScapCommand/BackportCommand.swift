@@ -1,4 +1,5 @@
 import ArgumentParser
+import CuminNativeSSH
 import Foundation
 import Scap
 
@@ -44,6 +45,8 @@ struct BackportCommand: AsyncParsableCommand {
     @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
     var sshConfig: String?
 
+    @OptionGroup var ssh: SSHTransportOptions
+
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock (default 600).")
     var lockTimeout: Double = 600
 
@@ -63,6 +66,9 @@ struct BackportCommand: AsyncParsableCommand {
         options.environment = environment
         options.defines = defines
         options.sshConfig = sshConfig
+        options.transport = ssh.transport
+        options.persistConnections = ssh.persistConnections
+        NativeSSH.register()
         options.lockTimeout = lockTimeout
         options.globalLock = globalLock
         let code = await BackportApplication(handlesSignals: true).run(options)

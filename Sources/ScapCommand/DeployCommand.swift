@@ -54,8 +54,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
     var sshConfig: String?
 
-    @Option(help: "How to reach the targets: clustershell (OpenSSH, the default) or native (in-process SSH).")
-    var transport = "clustershell"
+    @OptionGroup var ssh: SSHTransportOptions
 
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock.")
     var lockTimeout: Double = 600
@@ -78,7 +77,8 @@ struct DeployCommand: AsyncParsableCommand {
         options.environment = environment
         options.defines = defines
         options.sshConfig = sshConfig
-        options.transport = transport
+        options.transport = ssh.transport
+        options.persistConnections = ssh.persistConnections
         options.lockTimeout = lockTimeout
         options.globalLock = globalLock
         options.message = message.joined(separator: " ")

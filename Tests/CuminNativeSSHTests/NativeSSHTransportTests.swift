@@ -266,3 +266,73 @@ import Testing
         }
     }
 }
+
+/// Merged streams and keepalives of the native transport, on real sshds.
+@Suite(.serialized) struct NativeSSHStreamsAndKeepaliveTests {
+    @Test func mergedStandardErrorGroupsAsOverOpenSSH() async throws {
+        try await withBed(hosts: 6) { _, configuration in
+            var configuration = configuration
+            configuration.transport = NativeSSH.transportName
+            NativeSSH.register()
+            let command = Command("printf 'a\\nb\\n'; echo err >&2")
+            let native = try await Executor(
+                transport: try TransportSelection.make(
+                    TransportRequest(configuration: configuration, connectionReuse: .none, mergeStandardError: true))
+            ).run([command], on: try NodeSet("host[1-6]"))
+            configuration.transport = "clustershell"
+            let openSSH = try await Executor(
+                transport: try TransportSelection.make(
+                    TransportRequest(configuration: configuration, connectionReuse: .none, mergeStandardError: true))
+            ).run([command], on: try NodeSet("host[1-6]"))
+            #expect(native.hosts.allSatisfy { $0.results.first?.stdoutText == "a\nb\nerr\n" })
+            #expect(native.hosts.allSatisfy { $0.results.first?.stderrText == "" })
+            let groups = native.outputGroups(command: 0)
+            #expect(groups.count == 1)
+            #expect(groups.first?.lines == ["a", "b", "err"])
+            #expect(groups.first?.hosts.count == 6)
+            #expect(groups == openSSH.outputGroups(command: 0))
+
+            // Asked for nothing, the streams stay apart.
+            let apart = try await Executor(transport: try NativeSSHTransport(configuration: configuration))
+                .run([command], on: try NodeSet("host1"))
+            #expect(apart.host("host1")?.results.first?.stdoutText == "a\nb\n")
+            #expect(apart.host("host1")?.results.first?.stderrText == "err\n")
+        }
+    }
+
+    @Test func keepalivesCloseAFrozenConnectionAndKeepALiveOne() async throws {
+        try await withBed(hosts: 1) { bed, configuration in
+            var configuration = configuration
+            configuration.clustershell.sshOptions += ["-o ServerAliveInterval=1", "-o ServerAliveCountMax=2"]
+            // A quiet command outlives several intervals: the server answers the keepalives.
+            var start = ContinuousClock.now
+            let quiet = try await Executor(transport: try NativeSSHTransport(configuration: configuration))
+                .run([Command("sleep 4; echo awake")], on: try NodeSet("host1"))
+            #expect(quiet.host("host1")?.results.first?.stdoutText == "awake\n")
+            #expect(quiet.host("host1")?.exitCodes == [0])
+
+            // The command stops its own connection's sshd process (the one that speaks SSH): the server goes silent
+            // with the TCP connection open, as a frozen host does. Without keepalives this waits for the command
+            // timeout (60 s); with them it ends after about 3 intervals.
+            let pidFile = bed.directory + "/frozen-session.pid"
+            start = ContinuousClock.now
+            let frozen = try await Executor(
+                transport: try NativeSSHTransport(configuration: configuration),
+                options: ExecutionOptions(successThreshold: 0)
+            )
+            .run(
+                [Command("echo $PPID > \(pidFile); kill -STOP $PPID", timeout: .seconds(60))], on: try NodeSet("host1"))
+            let elapsed = ContinuousClock.now - start
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+            {
+                kill(pid, SIGCONT)
+            }
+            let result = frozen.host("host1")?.results.first
+            #expect(result?.exitCode == 255)
+            #expect(frozen.host("host1")?.state == .failed)
+            #expect(result?.stderrText == "Timeout, server host1 not responding.\n")
+            #expect(elapsed >= .seconds(2) && elapsed < .seconds(15))
+        }
+    }
+}

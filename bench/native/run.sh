@@ -9,6 +9,9 @@
 #   --big N      host count of the peak-memory cell (default 5000; 0 skips it): ONE run of each of our
 #                transports against N names of the shared sshd
 #   --timeout S  per-run kill timeout (default 300)
+#   --no-kex25519  skip the cell where the shared sshd offers only curve25519-sha256 (then the native transport
+#                negotiates it too, as every other tool here; by default sshd offers OpenSSH's list, and
+#                swift-nio-ssh's fixed first choice ecdh-sha2-nistp384 wins)
 # Environment: SCRATCH_PATH (default <repo>/.build-bench), BENCH_DIR (default /tmp/cumin-bench: its venv with
 # Python cumin is reused, see bench/run.sh), NATIVE_BENCH_DIR (work directory, default /tmp/native-bench).
 set -euo pipefail
@@ -19,16 +22,17 @@ ROOT=$(cd "$BENCH/.." && pwd)
 SCRATCH_PATH=${SCRATCH_PATH:-$ROOT/.build-bench}
 VENV=${BENCH_DIR:-/tmp/cumin-bench}/venv
 WORK=${NATIVE_BENCH_DIR:-/tmp/native-bench}
-REPS=3 BUILD=1 BIG=5000 TIMEOUT=300 OUT=$BENCH/results/native-latest.md
+REPS=3 BUILD=1 BIG=5000 TIMEOUT=300 OUT=$BENCH/results/native-latest.md KEX25519=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --reps) REPS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --no-kex25519) KEX25519=0; shift ;;
     --big) BIG=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --bench-dir) WORK=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "native/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +45,10 @@ JSONL=$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl
 T_START=$(date +%s)
 log() { printf '[%s] native-bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 mkdir -p "$W" "$(dirname "$OUT")"
+# Persistent masters of this benchmark live in their own directory (PersistentConnections uses
+# $XDG_RUNTIME_DIR/cumin-ssh), so that --close-connections here never closes another program's masters.
+export XDG_RUNTIME_DIR=$W/xdg
+mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 : > "$JSONL"
 
 source "$BENCH/lib.sh"
@@ -130,6 +138,20 @@ for rep in $(seq 1 "$REPS"); do
   LEAVE_ORPHANS=1 run_one persist second 500 "$rep" 0 -- "$BIN/cumin" -c "$W/ours.yaml" --force --no-progress --connection-reuse persistent -n "$expr" true
   "$BIN/cumin" --close-connections >&2
 done
+if [[ $KEX25519 == 1 ]]; then
+  # The same 500-host `true` cell for the native transport with the sshd offering only curve25519-sha256 (sshd
+  # rereads its config on SIGHUP, keeping its PID): the key exchange every OpenSSH client here already uses.
+  log "native against an sshd offering only curve25519-sha256"
+  cp "$BED/shared/sshd_config" "$W/sshd_config.orig"
+  echo "KexAlgorithms curve25519-sha256" >> "$BED/shared/sshd_config"
+  kill -HUP "$SSHD_PID"; sleep 2
+  expr=$(hostexpr 500)
+  for rep in $(seq 1 "$REPS"); do
+    run_one kex25519 native 500 "$rep" 500 -- "$BIN/cumin" -c "$W/native.yaml" --force --no-progress -n "$expr" true
+  done
+  cp "$W/sshd_config.orig" "$BED/shared/sshd_config"
+  kill -HUP "$SSHD_PID"; sleep 2
+fi
 if (( BIG > 0 )); then
   expr=$(hostexpr "$BIG")
   log "peak memory: ONE run of each of our transports on $BIG hosts"
@@ -143,7 +165,7 @@ T_END=$(date +%s)
   echo "## Native transport benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "* Tree: \`$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\`, release build. Machine: $(nproc) vCPU, $(ssh -V 2>&1 | cut -d, -f1). Load average at start/end: see the table (load 1m)."
-  echo "* Bed: one loopback sshd serving \`$(name 1)..$(name "$SHARED")\`, empty remote HOME, host-key checks off; OpenSSH clients pinned to curve25519-sha256, the native transport negotiates ecdh-sha2-nistp384 (swift-nio-ssh's first choice, not configurable) and aes256-gcm. Fanout 64."
+  echo "* Bed: one loopback sshd serving \`$(name 1)..$(name "$SHARED")\`, empty remote HOME, host-key checks off; OpenSSH clients pinned to curve25519-sha256, the native transport negotiates ecdh-sha2-nistp384 (swift-nio-ssh's first choice, not configurable) and aes256-gcm, except in the curve25519 table, where the sshd offers only curve25519-sha256. Fanout 64."
   echo "* $REPS repetition(s) per cell (median, min-max), tools interleaved and rotated; the $BIG-host cell ran once. Total $(( (T_END - T_START) / 60 )) min $(( (T_END - T_START) % 60 )) s."
   echo "* Client CPU = user+sys of the process tree; peak RSS = largest single process; sshd CPU = the shared sshd during the run."
   echo

@@ -17,7 +17,9 @@
 #   --out FILE     Markdown report (default bench/results/scap-latest.md; raw runs next to it as .jsonl)
 #   --bench-dir    work directory (default $SCAP_BENCH_DIR or /tmp/scap-bench)
 # Environment: SCRATCH_PATH (default <repo>/.build-bench), PYTHON (runs measure.py; default: the cumin
-# benchmark's venv interpreter when present, else python3), SCAP_TRANSPORT (scap deploy --transport, e.g. native).
+# benchmark's venv interpreter when present, else python3), SCAP_TRANSPORT (scap deploy --transport, e.g. native),
+# SCAP_PERSIST (scap deploy --persist-connections SECONDS: persistent OpenSSH masters; every repetition's first
+# deploy starts without them, `cumin --close-connections`).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -74,6 +76,7 @@ MEASURE=("$PYTHON" "$BENCH/measure.py")
 # ---------------------------------------------------------------- test bed
 cleanup() {
   local rc=$?
+  [[ -n ${SCAP_PERSIST:-} && -x $CUMIN ]] && { "$CUMIN" --close-connections >&2 || true; }
   if [[ -f $BED/state.json ]]; then
     log "stopping the test bed"
     "$TESTBED" stop --dir "$BED" >&2 || log "WARNING: testbed stop failed"
@@ -85,6 +88,9 @@ trap 'exit 130' INT TERM
 [[ -f $BED/state.json ]] && { "$TESTBED" stop --dir "$BED" >&2 || true; }
 rm -rf "$BED" "$W" "$RUNS"
 mkdir -p "$W" "$RUNS"
+# Persistent masters (SCAP_PERSIST) in the benchmark's own directory: --close-connections closes no one else's.
+export XDG_RUNTIME_DIR=$W/xdg
+mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 if [[ $BEDMODE == hosts ]]; then
   log "starting test bed in $BED: $NHOSTS sshds (private /srv and hostname each), KexAlgorithms curve25519-sha256"
   "$TESTBED" start --dir "$BED" --hosts "$NHOSTS" --kex curve25519-sha256 >&2
@@ -143,6 +149,7 @@ SHA=$(git -C "$REPO" rev-parse HEAD)
 SCAP_ARGS=(deploy --ssh-config "$SSHCFG" --global-lock "$W/global.lock" --lock-timeout 30)
 # SCAP_TRANSPORT=native deploys over the in-process SSH transport (docs/cumin-native-transport.md).
 [[ -n ${SCAP_TRANSPORT:-} ]] && SCAP_ARGS+=(--transport "$SCAP_TRANSPORT")
+[[ -n ${SCAP_PERSIST:-} ]] && SCAP_ARGS+=(--persist-connections "$SCAP_PERSIST")
 
 # The reference: what the fetch stage does at least, as one line through the same engine (cumin, fanout 80):
 # a bare clone from the same file:// URL, a shared clone of it and a checkout, into a fresh temp dir on the
@@ -151,6 +158,7 @@ FETCH_CMD="d=\$(mktemp -d /srv/fetchref.XXXXXX) && git clone --quiet --bare file
 
 reset_targets() {
   local h
+  [[ -n ${SCAP_PERSIST:-} ]] && { "$CUMIN" --close-connections >&2 || true; }
   for h in "${HOSTS[@]}"; do rm -rf "$(srv_of "$h")"/deployment "$(srv_of "$h")"/fetchref.*; done
 }
 check_deployed() { # -> number of targets whose /srv/deployment/bench/app points at revs/$SHA

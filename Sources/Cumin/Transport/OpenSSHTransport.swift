@@ -68,10 +68,12 @@ public struct OpenSSHTransport: Transport {
     ///   - outputLimit: bytes kept per stream and command.
     ///   - mergeStandardError: send the remote command's standard error into its standard output on the host, for
     ///     an interleaving that is the same on every host (see ``mergesStandardError``).
+    ///   - persistentDirectory: where persistent masters' sockets live (default ``PersistentConnections/directory(environment:)``);
+    ///     it must be private to the user.
     /// - Throws: ``ExecutionError`` when `ssh` cannot be found or the options cannot be split into words.
     public init(
         configuration: Configuration, connectionReuse: ConnectionReuse = .session, outputLimit: Int = 64 << 20,
-        mergeStandardError: Bool = false
+        mergeStandardError: Bool = false, persistentDirectory: String? = nil
     ) throws(ExecutionError) {
         let settings = configuration.clustershell
         self.sshPath = try Self.resolveExecutable(settings.sshPath ?? "ssh")
@@ -86,7 +88,12 @@ public struct OpenSSHTransport: Transport {
         self.mergesStandardError = mergeStandardError
         switch connectionReuse {
         case .multiplexed: self.controlDirectory = try Self.makeControlDirectory()
-        case .persistent: self.controlDirectory = try PersistentConnections.directory()
+        case .persistent:
+            if let persistentDirectory {
+                self.controlDirectory = persistentDirectory
+            } else {
+                self.controlDirectory = try PersistentConnections.directory()
+            }
         case .none, .session: self.controlDirectory = nil
         }
         self.persistSeconds = settings.persistConnections ?? PersistentConnections.defaultSeconds
@@ -131,11 +138,33 @@ public struct OpenSSHTransport: Transport {
             result.problem = "interrupted before start"
             return result
         }
+        let remoteCommand = mergesStandardError ? "exec 2>&1; " + command.command : command.command
+        // A live persistent master runs the command without an `ssh` process (the master's protocol, in process).
+        if connectionReuse == .persistent, let socket = controlPath(for: host), access(socket, F_OK) == 0 {
+            let outcome = await ControlMasterClient.run(
+                socket: socket, command: remoteCommand, environment: controlEnvironment(), timeout: command.timeout,
+                collector: collector, live: output)
+            var ran = true
+            switch outcome {
+            case .exited(let code): result.exitCode = code
+            // `ssh` exits with 255 when the session ends without a status (e.g. the command was killed).
+            case .ended: result.exitCode = 255
+            case .timedOut: result.timedOut = true
+            case .cancelled:
+                result.cancelled = true
+                result.problem = "interrupted"
+            case .unavailable: ran = false  // nothing ran: `ssh` below starts a new master
+            }
+            if ran {
+                (result.stdout, result.stderr, result.combined) = collector.take()
+                result.duration = ContinuousClock.now - start
+                return result
+            }
+        }
         do {
             let execution = try await Subprocess.run(
                 .path(FilePath(sshPath)),
-                arguments: Arguments(
-                    arguments(host: host, command: mergesStandardError ? "exec 2>&1; " + command.command : command.command)),
+                arguments: Arguments(arguments(host: host, command: remoteCommand)),
                 environment: processEnvironment(),
                 input: .none,
                 output: .sequence,
@@ -327,6 +356,16 @@ public struct OpenSSHTransport: Transport {
         }
         let hex = String(hash, radix: 16)
         return controlDirectory + "/" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The environment an `ssh` client would send its master (`NAME=value`; the master forwards what its
+    /// `SendEnv` allows), as ``processEnvironment()`` would give the client.
+    private func controlEnvironment() -> [String] {
+        var variables = ChildEnvironment.inherited()
+        for (name, value) in environment where !ChildEnvironment.withheldVariables.contains(name) {
+            variables[name] = value
+        }
+        return variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// This process's environment with the configured variables set and the secrets of ``ChildEnvironment``

@@ -49,6 +49,8 @@ public enum PersistentConnections {
     /// Records which host a socket belongs to (once per process and socket).
     static func note(host: String, socket: String) {
         guard noted.withLock({ $0.insert(socket).inserted }) else { return }
+        // A later run finds the file of its master already there (the socket name is a hash of the host): no write.
+        if access(socket + ".host", F_OK) == 0 { return }
         try? Data((host + "\n").utf8).write(to: URL(fileURLWithPath: socket + ".host"))
     }
 

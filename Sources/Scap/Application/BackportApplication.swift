@@ -24,6 +24,10 @@ public struct BackportOptions: Sendable {
     public var defines: [String] = []
     /// `--ssh-config`.
     public var sshConfig: String?
+    /// `--transport`: `clustershell` or `native`; `nil` takes `ssh_transport`, else `clustershell`.
+    public var transport: String?
+    /// `--persist-connections SECONDS`; `nil` takes `ssh_persist_connections`, else none.
+    public var persistConnections: Int?
     /// `--lock-timeout`, seconds.
     public var lockTimeout: Double = 600
     /// `--global-lock`.
@@ -107,7 +111,8 @@ public struct BackportApplication: Sendable {
             progress = DeployProgress(report: terminal.show)
         }
         var runner = TargetStageRunner.forDeploy(
-            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [])
+            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [], transport: options.transport,
+            persistConnections: options.persistConnections)
         runner.observer = progress
         let interruption = self.interruption
         let signals =

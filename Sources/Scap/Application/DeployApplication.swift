@@ -29,8 +29,11 @@ public struct DeployOptions: Sendable {
     /// `--ssh-config`: an `ssh_config` file for the connections to the targets.
     public var sshConfig: String?
     /// `--transport`: how the targets are reached, `clustershell` (OpenSSH) or `native` (in-process SSH, when
-    /// the program registered it).
-    public var transport = "clustershell"
+    /// the program registered it); `nil` takes `ssh_transport` from scap.cfg, else `clustershell`.
+    public var transport: String?
+    /// `--persist-connections SECONDS`: persistent OpenSSH masters, reused by later deploys; `nil` takes
+    /// `ssh_persist_connections` from scap.cfg, else none.
+    public var persistConnections: Int?
     /// `--lock-timeout`, seconds (0 to 3600).
     public var lockTimeout: Double = 600
     /// `--global-lock`: the global lock file.
@@ -136,7 +139,8 @@ public struct DeployApplication: Sendable {
         }
         defer { io?.status(nil) }
         var runner = TargetStageRunner.forDeploy(
-            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [], transport: options.transport)
+            config: config, sshOptions: options.sshConfig.map { ["-F \($0)"] } ?? [], transport: options.transport,
+            persistConnections: options.persistConnections)
         runner.observer = progress
         let signals = handlesSignals ? Self.routeSignals(to: interruption, console: console) : nil
         defer { signals?.stop() }

@@ -75,6 +75,8 @@ extension ConfigKey {
         ConfigKey("git_binary_manager", .binaryManagers),
         ConfigKey("git_fat", .bool, default: .bool(false)),
         ConfigKey("ssh_user", .string),
+        ConfigKey("ssh_transport", .string),
+        ConfigKey("ssh_persist_connections", .positiveInt),
         ConfigKey("server_groups", .list),
         ConfigKey("dsh_targets", .string, default: .string("mediawiki-installation")),
         ConfigKey("group_size", .positiveInt),

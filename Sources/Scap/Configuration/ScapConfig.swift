@@ -71,6 +71,12 @@ public struct ScapConfig: Sendable, Equatable {
     }
     /// `ssh_user`: the login on the targets; defaults to the current user.
     public var sshUser: String { string("ssh_user") ?? Self.currentUserName }
+    /// `ssh_transport`: cumin's transport for the targets, `clustershell` (OpenSSH, when unset) or `native`
+    /// (in-process SSH); `--transport` wins.
+    public var sshTransport: String? { string("ssh_transport") }
+    /// `ssh_persist_connections`: when set, targets are reached through persistent OpenSSH master connections that
+    /// stay up this many idle seconds, so the next deploy logs in no more; `--persist-connections` wins.
+    public var sshPersistConnections: Int? { int("ssh_persist_connections") }
     /// `server_groups`: the groups deployed in order; `["default"]` when unset.
     public var serverGroups: [String] {
         let groups = list("server_groups") ?? []

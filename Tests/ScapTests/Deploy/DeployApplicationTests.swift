@@ -1,3 +1,4 @@
+import Cumin
 import Foundation
 import Synchronization
 import TestBed
@@ -86,6 +87,44 @@ import Testing
                         == "/srv/deployment/web-cache/revs/\(sha)")
             }
             #expect(try repo.latestLog().contains { $0.value(ofField: "user") == .string("alice") })
+        }
+    }
+
+    @Test func persistentConnectionsServeTheNextDeployWithoutLogins() async throws {
+        try await withTargetBed(hosts: 2) { bed in
+            let repo = try DeployRepoFixture(groups: [("default", ["host1", "host2"])])
+            let logins = {
+                bed.hosts.map { host in
+                    let log = (try? String(contentsOfFile: bed.directory + "/hosts/\(host)/sshd.log", encoding: .utf8))
+                    return (log ?? "").components(separatedBy: "Accepted publickey").count - 1
+                }
+            }
+            let socketsBefore = Set(PersistentConnections.list().map(\.socket))
+            defer {
+                // Only this test's masters: other tests of this user may hold theirs.
+                for (_, socket) in PersistentConnections.list() where !socketsBefore.contains(socket) {
+                    _ = try? runTool(
+                        "/usr/bin/ssh", ["-F", "/dev/null", "-oControlPath=\(socket)", "-O", "exit", "scap-test"])
+                    unlink(socket)
+                    unlink(socket + ".host")
+                }
+            }
+            let before = logins()
+            for round in 1...2 {
+                _ = try repo.commit(version: round + 1)
+                let streams = Streams()
+                var options = options(repo, message: "round \(round)")
+                options.sshConfig = bed.sshConfigPath
+                // The scap.cfg key; `--persist-connections` sets the same through DeployOptions.persistConnections.
+                options.defines = ["ssh_persist_connections:60"]
+                let code = await DeployApplication(invocation: streams.invocation(directory: repo.root)).run(options)
+                #expect(code == 0, "\(streams.output)\n\(streams.error)")
+                let counts = logins()
+                // One login per target for the first deploy (its master), none for the second.
+                #expect(zip(counts, before).map { $0 - $1 } == [1, 1], "round \(round)")
+            }
+            let mastered = PersistentConnections.list().filter { !socketsBefore.contains($0.socket) }.map(\.host)
+            #expect(Set(mastered) == ["host1", "host2"])
         }
     }
 }
