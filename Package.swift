@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // SpiderPig only (heavy: NIO, SQLite, BoringSSL); no other target depends on these.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
@@ -91,10 +92,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Distributed locks with concurrency, TTL and heartbeat: a local backend and etcd v3.
+        // Distributed locks with concurrency, TTL and heartbeat: a local backend and etcd v3. Its etcd client (also
+        // conftool's) speaks HTTPS with client certificates through AsyncHTTPClient (URLSession cannot on Linux).
         .target(
             name: "SpicerackLocks",
-            dependencies: ["Wmflib", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Wmflib", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Remote execution for cookbooks (Cumin's engine behind Spicerack's RemoteHosts), HTTP client, Prometheus.
@@ -205,7 +213,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
         .testTarget(name: "WmflibTests", dependencies: ["Wmflib", "TestBed"], swiftSettings: swiftSettings),
-        .testTarget(name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed", "Wmflib"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed"],
             swiftSettings: swiftSettings),

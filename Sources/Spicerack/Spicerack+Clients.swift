@@ -110,4 +110,19 @@ extension Spicerack {
             commonScript: raw["common_script"]?.stringValue ?? PuppetHosts.defaultCommonScript,
             logger: Logger(label: "spicerack.puppet"))
     }
+
+    /// The Puppet CA server (Spicerack's `spicerack.puppet_server()`): `puppet/config.yaml` in the Spicerack
+    /// configuration directory names it as `ca_server` (a host the remote layer reaches) and may set
+    /// `command_directory` (where `puppetserver` and `puppet` are; the host's PATH otherwise).
+    /// - Throws: ``PuppetError`` when `ca_server` is not set or does not match one host.
+    public func puppetServer() throws -> PuppetServer {
+        let path = configuration.spicerackConfigDirectory + "/puppet/config.yaml"
+        let raw = (try? loadYAMLConfig(path, raises: false)) ?? [:]
+        guard let host = raw["ca_server"]?.stringValue, !host.isEmpty else {
+            throw PuppetError("No Puppet CA server configured: set ca_server in \(path)")
+        }
+        return try PuppetServer(
+            server: try remote().query("D{\(host)}"), commandDirectory: raw["command_directory"]?.stringValue,
+            logger: Logger(label: "spicerack.puppet"))
+    }
 }

@@ -20,7 +20,25 @@ public final class EtcdServer: Sendable {
     /// Where the servers' directories live: `etcd-<owner pid>-<random>/` with `data/`, `etcd.log`, `etcd.pid`.
     public static let baseDirectory = "/tmp/spicerack-testbed-etcd"
 
-    /// The client URL, `http://127.0.0.1:PORT`.
+    /// TLS on the client listener: the server's certificate and key, and with ``clientCA`` the CA whose client
+    /// certificates it requires (`--client-cert-auth`). All files PEM.
+    public struct TLS: Sendable {
+        /// The server certificate (its names must include 127.0.0.1).
+        public var certificateFile: String
+        /// The server's private key.
+        public var keyFile: String
+        /// The CA of the client certificates; nil accepts clients without a certificate.
+        public var clientCA: String?
+
+        /// TLS settings.
+        public init(certificateFile: String, keyFile: String, clientCA: String? = nil) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.clientCA = clientCA
+        }
+    }
+
+    /// The client URL, `http://127.0.0.1:PORT` (`https://` with TLS).
     public let endpoint: String
     /// The port of the client (and JSON gateway) listener.
     public let clientPort: Int
@@ -39,9 +57,10 @@ public final class EtcdServer: Sendable {
     /// - Parameters:
     ///   - startTimeout: how long to wait for etcd to become healthy, in seconds (at most 15).
     ///   - enableV2: also serve the v2 keys API (`--enable-v2`), which conftool's data lives in.
+    ///   - tls: serve clients over HTTPS (health is then checked on a plain-HTTP metrics listener).
     /// - Throws: ``TestBedError``: etcd missing (`apt-get install etcd-server`, or set `SPICERACK_TESTBED_ETCD`),
     ///   etcd exiting while starting (with its log tail), or not answering in time.
-    public init(startTimeout: Double = 15, enableV2: Bool = false) throws {
+    public init(startTimeout: Double = 15, enableV2: Bool = false, tls: TLS? = nil) throws {
         let executable = try Tools.find(
             "etcd", environment: "SPICERACK_TESTBED_ETCD", hint: "apt-get install etcd-server")
         try FileSystem.createDirectory(Self.baseDirectory, mode: 0o700)
@@ -52,17 +71,20 @@ public final class EtcdServer: Sendable {
         for _ in 0..<3 {
             let directory = "\(Self.baseDirectory)/etcd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             do {
-                let (client, peer) = try Self.freePortPair()
+                let ports = try Self.freePorts(tls == nil ? 2 : 3)
+                let (client, peer) = (ports[0], ports[1])
+                let health = tls == nil ? client : ports[2]
                 let process = try Self.launch(
-                    executable, directory: directory, clientPort: client, peerPort: peer, enableV2: enableV2)
+                    executable, directory: directory, clientPort: client, peerPort: peer, enableV2: enableV2,
+                    tls: tls, metricsPort: health)
                 do {
-                    try Self.waitUntilHealthy(process, directory: directory, port: client, timeout: timeout)
+                    try Self.waitUntilHealthy(process, directory: directory, port: health, timeout: timeout)
                 } catch {
                     ProcessTable.terminate([process], gracePeriod: 2)
                     try? FileManager.default.removeItem(atPath: directory)
                     throw error
                 }
-                self.endpoint = "http://127.0.0.1:\(client)"
+                self.endpoint = "\(tls == nil ? "http" : "https")://127.0.0.1:\(client)"
                 self.clientPort = client
                 self.peerPort = peer
                 self.directory = directory
@@ -102,7 +124,8 @@ public final class EtcdServer: Sendable {
     // MARK: - Start-up
 
     private static func launch(
-        _ executable: String, directory: String, clientPort: Int, peerPort: Int, enableV2: Bool
+        _ executable: String, directory: String, clientPort: Int, peerPort: Int, enableV2: Bool, tls: TLS?,
+        metricsPort: Int
     ) throws -> ProcessIdentity {
         try FileSystem.createDirectory(directory, mode: 0o700)
         let logPath = directory + "/etcd.log"
@@ -111,18 +134,30 @@ public final class EtcdServer: Sendable {
             throw TestBedError.fileSystem(path: logPath, reason: "cannot open log: \(String(cString: strerror(errno)))")
         }
         defer { close(log) }
-        let client = "http://127.0.0.1:\(clientPort)"
+        let client = "\(tls == nil ? "http" : "https")://127.0.0.1:\(clientPort)"
         let peer = "http://127.0.0.1:\(peerPort)"
         let arguments = [
             "--name", "testbed", "--data-dir", directory + "/data",
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "testbed=\(peer)", "--initial-cluster-state", "new",
-        ] + (enableV2 ? ["--enable-v2=true"] : [])
+        ] + (enableV2 ? ["--enable-v2=true"] : []) + Self.tlsArguments(tls, metricsPort: metricsPort)
         let pid = try ChildProcess.spawn(executable, arguments, stdout: log, stderr: log)
         let process = ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: nil)
         try FileSystem.write("\(pid) \(process.startTime.map(String.init) ?? "-")\n", to: directory + "/etcd.pid")
         return process
+    }
+
+    private static func tlsArguments(_ tls: TLS?, metricsPort: Int) -> [String] {
+        guard let tls else { return [] }
+        var arguments = [
+            "--cert-file", tls.certificateFile, "--key-file", tls.keyFile,
+            "--listen-metrics-urls", "http://127.0.0.1:\(metricsPort)",
+        ]
+        if let clientCA = tls.clientCA {
+            arguments += ["--client-cert-auth", "--trusted-ca-file", clientCA]
+        }
+        return arguments
     }
 
     private static func waitUntilHealthy(
@@ -169,12 +204,12 @@ public final class EtcdServer: Sendable {
         return String(decoding: answer, as: UTF8.self)
     }
 
-    /// Two distinct ports of 127.0.0.1 that are free now (picked by the kernel).
-    private static func freePortPair() throws -> (Int, Int) {
+    /// `count` distinct ports of 127.0.0.1 that are free now (picked by the kernel).
+    private static func freePorts(_ count: Int) throws -> [Int] {
         var descriptors: [Int32] = []
         defer { descriptors.forEach { close($0) } }
         var ports: [Int] = []
-        for _ in 0..<2 {
+        for _ in 0..<count {
             guard var address = Loopback.socketAddress("127.0.0.1", 1) else { break }
             address.sin_port = 0
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -189,8 +224,8 @@ public final class EtcdServer: Sendable {
             guard bound else { throw ChildProcess.posixError("bind 127.0.0.1:0") }
             ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
-        guard ports.count == 2 else { throw TestBedError.noFreePort(range: 1...65535) }
-        return (ports[0], ports[1])
+        guard ports.count == count else { throw TestBedError.noFreePort(range: 1...65535) }
+        return ports
     }
 
     /// Stops the servers whose owning process is gone (a test run that was killed) and removes their directories.

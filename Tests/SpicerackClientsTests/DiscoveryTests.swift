@@ -107,3 +107,62 @@ struct DiscoveryTests {
         }
     }
 }
+
+extension DiscoveryTests {
+    @Test("resolveWithClientIP sends the client's subnet (EDNS Client Subnet) as dig does, and reads NSD's answer")
+    func resolveWithClientIP() async throws {
+        let dns = try DNSServer(records: Self.records)
+        defer { dns.stop() }
+        let fixture = try ConftoolFixture(discovery: ["appservers-ro": ["eqiad"]])
+        defer { fixture.close() }
+        // NSD accepts the option (a malformed OPT record gets FORMERR) and answers; it does not implement ECS, so
+        // the answer is the same for every client.
+        let discovery = try self.discovery(fixture, dns: dns)
+        #expect(
+            try await discovery.resolveWithClientIP("appservers-ro", clientIP: "10.64.32.17")
+                == ["ns0": "10.2.2.1", "ns1": "10.2.2.1"])
+        await #expect(throws: DiscoveryError.self) {
+            try await discovery.resolveWithClientIP("appservers-ro", clientIP: "10.64.32.300")
+        }
+
+        // The bytes on the wire, next to dig's (+subnet) through a relay in front of the same NSD.
+        let relay = try UDPRelay(upstreamPort: dns.port)
+        defer { relay.stop() }
+        let resolver = DNSResolver(address: "127.0.0.1", port: relay.port)
+        let name = "appservers-codfw.discovery.wmnet"
+        let cases: [(ip: String, subnet: String, expected: [UInt8])] = [
+            ("10.64.32.17", "10.64.32.17/24", [0, 8, 0, 7, 0, 1, 24, 0, 10, 64, 32]),
+            (
+                "2620:0:861:ed1a::1", "2620:0:861:ed1a::1/56",
+                [0, 8, 0, 11, 0, 2, 56, 0, 0x26, 0x20, 0, 0, 0x08, 0x61, 0xed]
+            ),
+        ]
+        for (ip, subnet, expected) in cases {
+            let answer = try await resolver.resolveA(name, nameserver: "relay", clientSubnet: ClientSubnet(ip))
+            #expect(answer.addresses == ["10.2.1.1"])
+            let ours = try #require(relay.queries.last.flatMap(UDPRelay.clientSubnetOption))
+            #expect(ours == expected)
+            let dig = try runDig(["@127.0.0.1", "-p", "\(relay.port)", "+subnet=\(subnet)", "+tries=1", name, "A"])
+            #expect(dig.contains("10.2.1.1"), "\(dig)")
+            let digs = try #require(relay.queries.last.flatMap(UDPRelay.clientSubnetOption))
+            #expect(ours == digs, "ours \(ours), dig's \(digs)")
+        }
+        // A /20 clears the bits past the prefix in the last byte sent.
+        let subnet = try ClientSubnet("10.64.47.1", prefixLength: 20)
+        _ = try await resolver.resolveA(name, nameserver: "relay", clientSubnet: subnet)
+        #expect(relay.queries.last.flatMap(UDPRelay.clientSubnetOption) == [0, 8, 0, 7, 0, 1, 20, 0, 10, 64, 32])
+    }
+
+    private func runDig(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/dig")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Spicerack
 import SpicerackLocks
+import TestBed
 import Testing
 
 /// Which lock backend a configuration gives, and the user's `~/.etcdrc` merged over `etcd_config`.
@@ -45,6 +46,24 @@ import Testing
         }
         #expect(error.path == etcdrc)
         #expect(error.description.contains("move it away"))
+    }
+
+    @Test func tlsFilesComeFromTheEtcdrcKeys() throws {
+        let config = try configuration()
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let etcdrc = try write(
+            "etcdrc",
+            "protocol: https\nca_cert: \(certificates.caFile)\ncert: [\(certificates.clientCertificateFile), "
+                + "\(certificates.clientKeyFile)]\n")
+        let backend = try #require(try LockConfiguration.backend(config, userEtcdrc: etcdrc) as? EtcdLockBackend)
+        #expect(backend.endpoints == ["https://127.0.0.1:2379"])
+        let broken = try write("broken-etcdrc", "protocol: https\ncert: \(directory)/missing.pem\n")
+        let error = try #require(throws: ConfigurationError.self) {
+            _ = try LockConfiguration.backend(config, userEtcdrc: broken)
+        }
+        #expect(error.path == "\(directory)/missing.pem")
+        #expect(error.description.contains("cannot read the client certificate file"))
     }
 
     @Test func theEtcdrcPathIsInTheUsersHome() {

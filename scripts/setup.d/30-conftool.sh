@@ -2,3 +2,4 @@
 # confctl reads, and the other way round. conftool keeps its data in etcd's v2 keys API (etcd runs with --enable-v2).
 pip_packages+=(conftool==6.1.0)
 command -v curl >/dev/null 2>&1 || packages+=(curl)   # the LB rolling-restart test's stand-in restart reads etcd
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)   # throwaway CA and certificates for the etcd TLS tests

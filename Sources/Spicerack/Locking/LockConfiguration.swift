@@ -9,7 +9,9 @@ import Wmflib
 /// - `--no-locks`: locking off.
 /// - `instance_params.etcd_config` set: etcd v3. The file is YAML with `endpoints: [http://host:2379, ...]`, or
 ///   python-etcd's `host`, `port` and `protocol` keys; the keys of the user's `~/.etcdrc`, when it exists, win
-///   over it (as Spicerack merges `~$USER/.etcdrc`).
+///   over it (as Spicerack merges `~$USER/.etcdrc`). With `protocol: https` (or `https://` endpoints),
+///   python-etcd's `ca_cert` (the CA of etcd's certificate, PEM) and `cert` (a client certificate with its key in
+///   one PEM file, or a list `[certificate file, key file]`) speak TLS with a client certificate.
 /// - otherwise: the local backend in `instance_params.locks_dir` (one operator host, no server).
 ///
 /// Waiting for a busy lock follows `instance_params.lock_tries` (27) and `lock_retry_delay` (5 s, linear), as
@@ -74,7 +76,14 @@ public enum LockConfiguration {
                 path: etcdPath, key: "endpoints", message: "no etcd endpoint configured",
                 hint: "set `endpoints: [http://HOST:2379]` or `host:` and `port:`")
         }
-        return EtcdLockBackend(endpoints: endpoints)
+        do throws(EtcdTLSError) {
+            let tls = try EtcdTLSOptions.fromEtcdrc(values, file: etcdPath)
+            return try EtcdLockBackend(endpoints: endpoints, tls: tls)
+        } catch {
+            throw ConfigurationError(
+                path: error.path, key: nil, message: error.reason,
+                hint: "fix ca_cert and cert in \(etcdPath) (or the user's .etcdrc)")
+        }
     }
 
     private static func retryPolicy(_ configuration: SpicerackConfiguration) throws(ConfigurationError) -> LockRetryPolicy {

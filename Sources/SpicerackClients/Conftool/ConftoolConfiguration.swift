@@ -18,6 +18,8 @@ import Wmflib
 /// protocol: http
 /// username: conftool            # optional: etcd authentication
 /// password: secret
+/// ca_cert: /etc/ssl/ca.pem      # optional, with protocol https: the CA of etcd's certificate
+/// cert: /etc/etcd/client.pem    # optional: client certificate and key (one PEM file, or [cert, key])
 /// ```
 public struct ConftoolConfiguration: Sendable, Equatable {
     /// The etcd client URLs.
@@ -32,11 +34,13 @@ public struct ConftoolConfiguration: Sendable, Equatable {
     public var username: String?
     /// The etcd password.
     public var password: String?
+    /// The CA and client certificate for HTTPS (`ca_cert`, `cert` in the etcdrc).
+    public var tls: EtcdTLSOptions
 
     /// A configuration for the given endpoints with conftool's defaults.
     public init(
         endpoints: [String], namespace: String = "/conftool", apiVersion: String = "v1", poolsPath: String = "pools",
-        username: String? = nil, password: String? = nil
+        username: String? = nil, password: String? = nil, tls: EtcdTLSOptions = EtcdTLSOptions()
     ) {
         self.endpoints = endpoints
         self.namespace = namespace
@@ -44,6 +48,7 @@ public struct ConftoolConfiguration: Sendable, Equatable {
         self.poolsPath = poolsPath
         self.username = username
         self.password = password
+        self.tls = tls
     }
 
     /// The root of every entity's keys: `<namespace>/<api_version>`.
@@ -84,6 +89,15 @@ public struct ConftoolConfiguration: Sendable, Equatable {
         if FileManager.default.fileExists(atPath: etcdrc) {
             try configuration.merge(etcdrc: etcdrc)
         }
+        if !configuration.tls.isEmpty {
+            do {
+                _ = try EtcdTLSTransport(options: configuration.tls)
+            } catch {
+                throw ConftoolError(
+                    "Unable to use the etcd TLS files: \(error.reason)", location: error.path,
+                    hint: "check ca_cert and cert in \(etcdrc)")
+            }
+        }
         return configuration
     }
 
@@ -113,11 +127,38 @@ public struct ConftoolConfiguration: Sendable, Equatable {
         }
         username = raw["username"]?.stringValue ?? username
         password = raw["password"]?.stringValue ?? password
+        do {
+            let options = try EtcdTLSOptions.fromEtcdrc(raw, file: path)
+            if !options.isEmpty { tls = options }
+        } catch {
+            throw ConftoolError(error.reason, location: path)
+        }
     }
 
-    /// The etcd client for this configuration.
+    /// The etcd client for this configuration: through ``EtcdTLSTransport`` when a CA or client certificate is
+    /// set. TLS files that cannot be used (``load(_:)`` checks them first) fail every request with their reason.
     func client(timeout: Duration) -> EtcdClient {
         let credentials = username.map { (user: $0, password: password ?? "") }
-        return EtcdClient(endpoints: endpoints, requestTimeout: timeout, credentials: credentials)
+        let transport: any EtcdHTTPTransport
+        if tls.isEmpty {
+            transport = URLSessionEtcdTransport()
+        } else {
+            do {
+                transport = try EtcdTLSTransport(options: tls)
+            } catch {
+                transport = UnusableTransport(reason: "\(error)")
+            }
+        }
+        return EtcdClient(endpoints: endpoints, requestTimeout: timeout, credentials: credentials, transport: transport)
+    }
+}
+
+/// The transport of a configuration whose TLS files cannot be used: every request fails with why.
+private struct UnusableTransport: EtcdHTTPTransport {
+    var reason: String
+    var followsEnvironmentProxy: Bool { false }
+
+    func send(_ request: EtcdHTTPRequest) async throws -> EtcdHTTPResponse {
+        throw EtcdTransportError("unusable TLS configuration: \(reason)")
     }
 }

@@ -18,6 +18,60 @@ public struct DNSAnswer: Sendable, Equatable {
     public var ttl: Int
 }
 
+/// An EDNS Client Subnet option (RFC 7871): the client network an answer is asked for, as a resolver serving that
+/// client would send it. The address is cut to its prefix (the bits past it are zero on the wire).
+public struct ClientSubnet: Sendable, Equatable {
+    /// The client address as given (`10.64.32.17`, `2620:0:861::1`).
+    public let address: String
+    /// How many leading bits of it are sent: 24 for IPv4 and 56 for IPv6 by default (dnspython's defaults).
+    public let prefixLength: Int
+    /// The address family on the wire: 1 for IPv4, 2 for IPv6.
+    public let family: UInt16
+    /// The address bytes (4 or 16).
+    private let bytes: [UInt8]
+
+    /// A subnet for `address`.
+    /// - Throws: ``DiscoveryError`` when `address` is not an IPv4 or IPv6 address, or the prefix is too long.
+    public init(_ address: String, prefixLength: Int? = nil) throws(DiscoveryError) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, address, &v4) == 1 {
+            family = 1
+            bytes = withUnsafeBytes(of: &v4) { Array($0) }
+        } else if inet_pton(AF_INET6, address, &v6) == 1 {
+            family = 2
+            bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        } else {
+            throw DiscoveryError("Client IP \(address.prefix(64)) is not an IPv4 or IPv6 address")
+        }
+        let length = prefixLength ?? (family == 1 ? 24 : 56)
+        guard (0...bytes.count * 8).contains(length) else {
+            throw DiscoveryError("Client subnet prefix /\(length) is too long for \(address)")
+        }
+        self.address = address
+        self.prefixLength = length
+    }
+
+    /// The option as sent in the OPT record: code 8, length, family, source prefix, scope prefix 0, address cut to
+    /// the prefix's bytes with the bits past the prefix cleared.
+    var option: [UInt8] {
+        let count = (prefixLength + 7) / 8
+        var address = Array(bytes.prefix(count))
+        if prefixLength % 8 != 0, let last = address.indices.last {
+            address[last] &= UInt8(truncatingIfNeeded: 0xff << (8 - prefixLength % 8))
+        }
+        let length = 4 + address.count
+        let header: [UInt8] = [0, 8, UInt8(length >> 8), UInt8(length & 0xff)]
+        return header + [UInt8(family >> 8), UInt8(family & 0xff), UInt8(prefixLength), 0] + address
+    }
+
+    /// The OPT pseudo-record carrying the option (root name, type 41, UDP payload size 1232, no flags).
+    var optRecord: [UInt8] {
+        let option = self.option
+        return [0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, UInt8(option.count >> 8), UInt8(option.count & 0xff)] + option
+    }
+}
+
 /// A minimal DNS client for A records over UDP, asking one server directly (as dnspython's resolver with a
 /// single nameserver does): no recursion, no cache, a bounded number of tries.
 public struct DNSResolver: Sendable {
@@ -39,14 +93,20 @@ public struct DNSResolver: Sendable {
     }
 
     /// The A records of `name`, asked to this server.
-    /// - Parameter nameserver: the server's host name, for the answer and errors.
+    /// - Parameters:
+    ///   - nameserver: the server's host name, for the answer and errors.
+    ///   - clientSubnet: ask for the answer a client of this subnet gets (EDNS Client Subnet); servers that do not
+    ///     implement the option answer as without it.
     /// - Throws: ``DiscoveryError`` naming the record and the server: invalid name, no answer, NXDOMAIN, no A record.
-    public func resolveA(_ name: String, nameserver: String) async throws(DiscoveryError) -> DNSAnswer {
+    public func resolveA(
+        _ name: String, nameserver: String, clientSubnet: ClientSubnet? = nil
+    ) async throws(DiscoveryError) -> DNSAnswer {
         let resolver = self
         let result: Result<DNSAnswer, DiscoveryError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do throws(DiscoveryError) {
-                    continuation.resume(returning: .success(try resolver.query(name, nameserver: nameserver)))
+                    let answer = try resolver.query(name, nameserver: nameserver, clientSubnet: clientSubnet)
+                    continuation.resume(returning: .success(answer))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
@@ -57,14 +117,15 @@ public struct DNSResolver: Sendable {
 
     // MARK: - Wire format
 
-    private func query(_ name: String, nameserver: String) throws(DiscoveryError) -> DNSAnswer {
+    private func query(
+        _ name: String, nameserver: String, clientSubnet: ClientSubnet?
+    ) throws(DiscoveryError) -> DNSAnswer {
         let failure = { (reason: String) in
             DiscoveryError("Unable to resolve \(name) from \(nameserver) (\(address):\(port)): \(reason)")
         }
         guard let question = Self.encodeName(name) else { throw failure("not a valid DNS name") }
         let id = UInt16.random(in: 0...UInt16.max)
-        var packet: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xff), 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-        packet += question + [0, 1, 0, 1]  // type A, class IN
+        let packet = Self.queryPacket(id: id, question: question, clientSubnet: clientSubnet)
         var lastProblem = "no answer"
         for _ in 0..<tries {
             guard let answer = exchange(packet) else {
@@ -79,6 +140,15 @@ public struct DNSResolver: Sendable {
             }
         }
         throw failure(lastProblem)
+    }
+
+    /// A query for the A records of an encoded name; with a client subnet, one additional OPT record carries it.
+    static func queryPacket(id: UInt16, question: [UInt8], clientSubnet: ClientSubnet?) -> [UInt8] {
+        let additional: UInt8 = clientSubnet == nil ? 0 : 1
+        var packet: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xff), 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, additional]
+        packet += question + [0, 1, 0, 1]  // type A, class IN
+        if let clientSubnet { packet += clientSubnet.optRecord }
+        return packet
     }
 
     /// Sends `packet` and returns the first datagram answered, or nil on timeout or socket errors.

@@ -184,6 +184,29 @@ public struct Discovery: Sendable {
         return answers
     }
 
+    /// The address each server answers for `record` (`<record>.<domain>`) to a client at `clientIP`
+    /// (Spicerack's `resolve_with_client_ip`): the query carries an EDNS Client Subnet option (the client's /24,
+    /// or /56 for IPv6), as a recursive resolver serving that client sends it, so a GeoDNS server answers with
+    /// the datacenter it would send that client to.
+    /// - Returns: server name → first address.
+    /// - Throws: ``DiscoveryError`` for an invalid IP, no server configured or a server that does not resolve it.
+    public func resolveWithClientIP(
+        _ record: String, clientIP: String
+    ) async throws(DiscoveryError) -> [String: String] {
+        let subnet = try ClientSubnet(clientIP)
+        guard !nameservers.isEmpty else { throw DiscoveryError("No authoritative DNS server configured") }
+        var addresses: [String: String] = [:]
+        for (server, resolver) in nameservers {
+            let answer = try await resolver.resolveA("\(record).\(domain)", nameserver: server, clientSubnet: subnet)
+            guard let address = answer.addresses.first else {
+                throw DiscoveryError("Unable to resolve \(record).\(domain) from \(server): no address")
+            }
+            logger.debug("[\(server)] \(record) for \(clientIP) -> \(address)")
+            addresses[server] = address
+        }
+        return addresses
+    }
+
     // MARK: - Helpers
 
     private func conftoolCall<T>(_ body: () async throws -> T) async throws(DiscoveryError) -> T {

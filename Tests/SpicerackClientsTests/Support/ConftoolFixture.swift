@@ -40,24 +40,28 @@ final class ConftoolFixture: Sendable {
     var schemaPath: String { directory + "/schema.yaml" }
 
     /// Starts etcd and writes the files; `nodes` maps dc → cluster → host → services, `discovery` maps a record
-    /// to its datacenters (all created depooled/inactive by conftool-sync).
+    /// to its datacenters (all created depooled/inactive by conftool-sync). With `certificates`, etcd serves HTTPS
+    /// and requires a client certificate, which the etcdrc names (python-etcd's `ca_cert` and `cert`).
     init(
         nodes: [String: [String: [String: [String]]]] = [:], discovery: [String: [String]] = [:],
-        etcdrcExtra: String = ""
+        etcdrcExtra: String = "", certificates: TestCertificates? = nil
     ) throws {
         guard let confctl = venvTool("confctl"), let sync = venvTool("conftool-sync") else {
             throw FixtureError("conftool is not installed in .venv: run scripts/setup.sh")
         }
         confctlPath = confctl
         syncPath = sync
-        etcd = try EtcdServer(enableV2: true)
+        etcd = try EtcdServer(enableV2: true, tls: certificates?.etcdTLS(requireClientCertificate: true))
         directory = "/tmp/spicerack-clients-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory + "/sync/node", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/sync/discovery", withIntermediateDirectories: true)
         try Self.write(
             "hosts: [\(etcd.endpoint)]\ndriver_options:\n  etcd_config_file: \(directory)/etcdrc\n", to: configPath)
+        let tls = certificates.map { "ca_cert: \($0.caFile)\ncert: \($0.clientCombinedFile)\n" } ?? ""
         try Self.write(
-            "host: 127.0.0.1\nport: \(etcd.clientPort)\nprotocol: http\n\(etcdrcExtra)", to: directory + "/etcdrc")
+            "host: 127.0.0.1\nport: \(etcd.clientPort)\nprotocol: \(certificates == nil ? "http" : "https")\n"
+                + tls + etcdrcExtra,
+            to: directory + "/etcdrc")
         try Self.write(Self.schema, to: schemaPath)
         var nodeYAML = ""
         for (dc, clusters) in nodes.sorted(by: { $0.key < $1.key }) {
@@ -118,6 +122,11 @@ final class ConftoolFixture: Sendable {
         try Self.write(
             "host: 127.0.0.1\nport: \(etcd.clientPort)\nprotocol: http\nusername: conftool\npassword: \(password)\n",
             to: directory + "/etcdrc")
+    }
+
+    /// Rewrites the etcdrc (for the TLS refusals).
+    func writeEtcdrc(_ text: String) throws {
+        try Self.write(text, to: directory + "/etcdrc")
     }
 
     /// A Swift client on the same files.

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Endpoints are tried in order starting with the last one that worked; an endpoint that cannot be reached or
 /// reports itself unavailable (gRPC code 14, e.g. no leader) passes the request to the next one. With
-/// ``credentials`` every request carries HTTP Basic authentication (etcd's v2 auth).
+/// ``credentials`` every request carries HTTP Basic authentication (etcd's v2 auth). The HTTP layer is a
+/// ``EtcdHTTPTransport``: Foundation's, or ``EtcdTLSTransport`` for a private CA and client certificates.
 package struct EtcdClient: Sendable {
     /// Why a call failed.
     package enum Failure: Error {
@@ -38,32 +39,27 @@ package struct EtcdClient: Sendable {
     static let notFoundCode = 5
     private static let unavailableCode = 14
 
-    /// One session for every client: a URLSession per backend would never be invalidated.
-    private static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.connectionProxyDictionary = [:]
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        return URLSession(configuration: configuration)
-    }()
-
     package let endpoints: [String]
     package let requestTimeout: Duration
     /// The user and password sent as HTTP Basic authentication, if any.
     package let credentials: (user: String, password: String)?
+    /// The HTTP layer: Foundation's by default, ``EtcdTLSTransport`` for a private CA or client certificates.
+    package let transport: any EtcdHTTPTransport
     /// The environment's proxy for each endpoint (libcurl's choice), to explain failures.
     private let proxies: [String: String]
     private let preferred = PreferredEndpoint()
 
     package init(
         endpoints: [String], requestTimeout: Duration, credentials: (user: String, password: String)? = nil,
+        transport: any EtcdHTTPTransport = URLSessionEtcdTransport(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.endpoints = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.requestTimeout = requestTimeout
         self.credentials = credentials
+        self.transport = transport
         var proxies: [String: String] = [:]
-        for endpoint in self.endpoints {
+        for endpoint in self.endpoints where transport.followsEnvironmentProxy {
             if let url = URL(string: endpoint), let proxy = ProxyEnvironment.proxy(for: url, environment: environment) {
                 proxies[endpoint] = proxy
             }
@@ -124,24 +120,27 @@ package struct EtcdClient: Sendable {
                 failures.append("\(endpoint): not an http:// URL")
                 continue
             }
-            var request = URLRequest(
-                url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout.seconds)
-            request.httpMethod = method
-            request.httpBody = body
-            if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+            var headers: [(name: String, value: String)] = []
+            if let contentType { headers.append((name: "Content-Type", value: contentType)) }
             if let credentials {
                 let token = Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
-                request.setValue("Basic \(token)", forHTTPHeaderField: "Authorization")
+                headers.append((name: "Authorization", value: "Basic \(token)"))
             }
+            let request = EtcdHTTPRequest(
+                method: method, url: url, headers: headers, body: body, timeout: requestTimeout)
             let data: Data
             let status: Int
             do {
-                let (answer, response) = try await Self.session.data(for: request)
-                data = answer
-                status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            } catch {
+                let answer = try await transport.send(request)
+                data = answer.body
+                status = answer.status
+            } catch let error as EtcdTransportError {
                 if Task.isCancelled { throw .cancelled }
-                failures.append("\(describe(endpoint)): \(Self.reason(error))")
+                failures.append("\(describe(endpoint)): \(error.reason)")
+                continue
+            } catch {
+                if Task.isCancelled || error is CancellationError { throw .cancelled }
+                failures.append("\(describe(endpoint)): \(error)")
                 continue
             }
             if passOn(status, data) {
@@ -158,14 +157,6 @@ package struct EtcdClient: Sendable {
     private func describe(_ endpoint: String) -> String {
         guard let proxy = proxies[endpoint] else { return endpoint }
         return "\(endpoint) (through the proxy \(proxy) set in the environment; add the host to no_proxy to bypass it)"
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        if let error = error as? URLError {
-            if error.code == .timedOut { return "no answer within the request timeout" }
-            return error.localizedDescription
-        }
-        return "\(error)"
     }
 }
 

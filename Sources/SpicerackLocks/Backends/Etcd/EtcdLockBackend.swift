@@ -29,6 +29,24 @@ public struct EtcdLockBackend: LockBackend {
         self.client = EtcdClient(endpoints: endpoints, requestTimeout: requestTimeout)
     }
 
+    /// Creates a backend that speaks HTTPS with a private CA and a client certificate (etcd started with
+    /// `--client-cert-auth`).
+    /// - Parameters:
+    ///   - endpoints: etcd client URLs (`https://host:2379`), tried in turn until one answers.
+    ///   - tls: the CA and client certificate files; empty options use Foundation's HTTP client.
+    ///   - requestTimeout: how long to wait for each HTTP request.
+    ///   - conflictRetries: how many times to retry an acquisition that lost a race before reporting it busy.
+    /// - Throws: ``EtcdTLSError`` when a file cannot be read or parsed.
+    public init(
+        endpoints: [String], tls: EtcdTLSOptions, requestTimeout: Duration = .seconds(5), conflictRetries: Int = 5
+    ) throws(EtcdTLSError) {
+        self.endpoints = endpoints
+        self.conflictRetries = max(conflictRetries, 1)
+        let transport: any EtcdHTTPTransport =
+            tls.isEmpty ? URLSessionEtcdTransport() : try EtcdTLSTransport(options: tls)
+        self.client = EtcdClient(endpoints: endpoints, requestTimeout: requestTimeout, transport: transport)
+    }
+
     /// `etcd at <endpoints>`.
     public var backendDescription: String {
         "etcd at " + (endpoints.isEmpty ? "(no endpoint configured)" : endpoints.joined(separator: ", "))
