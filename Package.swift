@@ -179,6 +179,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                // Live log messages are written as WebSocket frames of bytes shared by every viewer.
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -194,6 +196,19 @@ let package = Package(
         .executableTarget(
             name: "SpiderPigCommand",
             dependencies: ["SpiderPig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // The SpiderPig benchmark's WebSocket viewers and job-list client, run apart from the server
+        // (bench/spiderpig/run.sh).
+        .executableTarget(
+            name: "SpiderPigBenchViewers",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "bench/spiderpig/viewers",
             swiftSettings: swiftSettings
         ),
         .testTarget(

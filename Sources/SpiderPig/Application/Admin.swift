@@ -2,7 +2,7 @@ import Foundation
 
 /// The admin actions, shared by the web API and `spiderpig admin`: freeze, unfreeze, ban, unban, logout USER,
 /// logout-all, queue move and cancel. Bans and logouts end the user's sessions and close their WebSockets at once
-/// (in the server; from the CLI, open WebSockets notice at their next heartbeat).
+/// (from the CLI, which only writes the database, the server notices within a second and closes them).
 public struct Admin: Sendable {
     let store: any SpiderPigStore
     let hub: Hub

@@ -32,6 +32,8 @@ public struct SpiderPigConfig: Sendable, Equatable {
     public var logRetentionDays = 90
     /// Issuer name in the otpauth URL.
     public var otpIssuer = "SpiderPig"
+    /// Bytes of log messages a live viewer may have waiting before it is made to resume from storage.
+    public var liveQueueBytes = 8 << 20
     /// The Prometheus server for the monitoring panel (empty: no panel).
     public var prometheusURL = ""
     /// The panel's queries: name to PromQL (e.g. `error rate` and `p99 latency`).
@@ -127,6 +129,7 @@ extension SpiderPigConfig {
             case "ready_timeout": config.readyTimeout = Double(try reader.int(value, key.string, range: 1...86400))
             case "log_retention_days": config.logRetentionDays = try reader.int(value, key.string, range: 0...36500)
             case "otp_issuer": config.otpIssuer = try reader.string(value, key.string)
+            case "live_queue_bytes": config.liveQueueBytes = try reader.int(value, key.string, range: 4096...(1 << 30))
             case "prometheus_url": config.prometheusURL = try reader.string(value, key.string)
             case "prometheus_queries":
                 for (name, query) in try reader.mapping(value, "prometheus_queries") {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,9 +12,9 @@ public final class JobProcess: Sendable {
     public let pid: pid_t
     /// The child's start time in clock ticks since boot (from /proc), to recognise it after a restart.
     public let startTime: Int64?
-    /// Output lines (without newline; a line longer than 64 KiB is cut into pieces), in batches: the complete
-    /// lines of one read.
-    public let lines: AsyncStream<[String]>
+    /// Output lines (without newline; a line longer than 64 KiB is cut into pieces) not taken yet: see
+    /// ``nextLines()``.
+    private let output: LineQueue
     private let stdinFD: Int32
 
     /// A spawn that failed.
@@ -45,6 +46,15 @@ public final class JobProcess: Sendable {
             throw SpawnError(description: "this C library has no posix_spawn_file_actions_addchdir_np")
         }
         _ = addChdir(&actions, directory)
+        // Nothing of the server's but the three pipes: no sockets (a job holding a client's connection would keep it
+        // open after the server closed it, and outlive a crashed server with it), no database files.
+        if let closeFrom = Self.addCloseFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            for descriptor in Self.openDescriptors() where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -78,8 +88,8 @@ public final class JobProcess: Sendable {
         stdinFD = input[1]
         startTime = Self.startTime(of: child)
         let readFD = output[0]
-        let (stream, continuation) = AsyncStream<[String]>.makeStream(bufferingPolicy: .unbounded)
-        lines = stream
+        let queue = LineQueue()
+        self.output = queue
         Thread.detachNewThread {
             var pending = [UInt8]()
             var buffer = [UInt8](repeating: 0, count: 65536)
@@ -100,13 +110,22 @@ public final class JobProcess: Sendable {
                     batch.append(String(decoding: pending[0..<limit], as: UTF8.self))
                     pending.removeFirst(limit)
                 }
-                if !batch.isEmpty { continuation.yield(batch) }
+                // Blocks while the runner is far behind: the pipe fills and the child waits on its writes.
+                if !batch.isEmpty { queue.put(batch) }
             }
-            if !pending.isEmpty { continuation.yield([String(decoding: pending, as: UTF8.self)]) }
+            if !pending.isEmpty { queue.put([String(decoding: pending, as: UTF8.self)]) }
             close(readFD)
-            continuation.finish()
+            queue.finish()
         }
     }
+
+    /// Every output line read and not taken yet, at least one (waits for it); nil when the output ended and all
+    /// lines were taken. Taking all at once batches a fast job's lines by itself: the slower the runner, the bigger
+    /// the batches, and memory stays bounded (the reader stops reading past ``LineQueue/limit`` bytes).
+    public func nextLines() async -> [String]? { await output.next() }
+
+    /// The lines read and not taken yet, without waiting (maybe none).
+    public func pendingLines() -> [String] { output.takeAll() }
 
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
@@ -117,6 +136,20 @@ public final class JobProcess: Sendable {
         }
         return unsafeBitCast(symbol, to: AddChdir.self)
     }()
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+): closes every descriptor from the given one on.
+    private static let addCloseFrom: AddCloseFrom? = {
+        let name = "posix_spawn_file_actions_addclosefrom_np"
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
+    /// This process's open descriptors (from /proc/self/fd), for C libraries without closefrom.
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+    }
 
     /// Writes `text` to the child's standard input; false if it is gone.
     @discardableResult public func send(_ text: String) -> Bool {
@@ -158,5 +191,76 @@ public final class JobProcess: Sendable {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, so starttime (22) is index 19.
         return fields.count > 19 ? Int64(fields[19]) : nil
+    }
+}
+
+/// The lines between a child's reader thread and the job runner: the reader puts, blocking while more than
+/// ``limit`` bytes wait; the runner takes everything at once.
+final class LineQueue: Sendable {
+    /// Bytes of lines that may wait before the reader blocks.
+    static let limit = 4 << 20
+
+    private struct State {
+        var lines: [String] = []
+        var bytes = 0
+        var finished = false
+        var waiter: CheckedContinuation<[String]?, Never>?
+        var readerBlocked = false
+    }
+    private let state = Mutex(State())
+    private let room = DispatchSemaphore(value: 0)
+
+    /// Adds lines (reader thread); blocks while the queue is over its limit.
+    func put(_ batch: [String]) {
+        let size = batch.reduce(0) { $0 + $1.utf8.count + 1 }
+        let (waiter, block) = state.withLock { state -> (CheckedContinuation<[String]?, Never>?, Bool) in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, false)
+            }
+            state.lines += batch
+            state.bytes += size
+            state.readerBlocked = state.bytes > Self.limit
+            return (nil, state.readerBlocked)
+        }
+        waiter?.resume(returning: batch)
+        if block { room.wait() }
+    }
+
+    /// The end of the output (reader thread).
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<[String]?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Everything waiting, or the next batch put; nil at the end.
+    func next() async -> [String]? {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> [String]?? in
+                if !state.lines.isEmpty { return .some(Self.drain(&state, room)) }
+                if state.finished { return .some(nil) }
+                state.waiter = continuation
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Everything waiting (maybe nothing), without waiting.
+    func takeAll() -> [String] { state.withLock { Self.drain(&$0, room) } }
+
+    private static func drain(_ state: inout State, _ room: DispatchSemaphore) -> [String] {
+        let lines = state.lines
+        state.lines = []
+        state.bytes = 0
+        if state.readerBlocked {
+            state.readerBlocked = false
+            room.signal()
+        }
+        return lines
     }
 }

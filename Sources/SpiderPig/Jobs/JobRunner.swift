@@ -403,8 +403,21 @@ public actor JobRunner {
         Task { await self.supervise(id, child: child, key: key) }
     }
 
+    /// Lines closer together than this are stored in one transaction and sent as one message (a quiet job's line
+    /// goes out at once; a fast one's in batches at most this far apart).
+    static let flushInterval: Duration = .milliseconds(20)
+    /// A batch this long goes out without waiting for `flushInterval`.
+    static let flushLines = 2000
+
     private func supervise(_ id: Int64, child: JobProcess, key: String) async {
-        for await batch in child.lines {
+        var lastFlush = ContinuousClock.now - Self.flushInterval
+        while var batch = await child.nextLines() {
+            let due = lastFlush + Self.flushInterval
+            if batch.count < Self.flushLines && ContinuousClock.now < due {
+                try? await Task.sleep(until: due, clock: .continuous)
+                batch += child.pendingLines()
+            }
+            lastFlush = .now
             do { try await handle(batch, of: id, key: key) } catch {
                 logger.error("job \(id): cannot store a record: \(error)")
             }
@@ -438,7 +451,15 @@ public actor JobRunner {
     private func handle(_ batch: [String], of id: Int64, key: String) async throws {
         var lines: [(payload: String, sensitive: Bool)] = []
         for line in batch {
-            let record = line.hasPrefix("{") ? (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] : nil
+            guard line.hasPrefix("{") else {
+                lines.append((LineRecords.plainPayload(line), false))
+                continue
+            }
+            if let fast = LineRecords.lineRecord(line, key: key) {
+                lines.append(fast)
+                continue
+            }
+            let record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
             guard let record, record["iokey"] as? String == key, let type = record["type"] as? String else {
                 lines.append((try Self.jsonText(["line": line, "sensitive": false]), false))
                 continue
@@ -455,10 +476,23 @@ public actor JobRunner {
         try await storeLines(lines, of: id)
     }
 
+    /// A message of lines carries at most this many bytes of payload (lines are up to 64 KiB each).
+    static let messageBytes = 512 << 10
+
+    /// Stores lines in one transaction per message-sized chunk, and publishes each chunk as one message.
     private func storeLines(_ lines: [(payload: String, sensitive: Bool)], of id: Int64) async throws {
-        guard !lines.isEmpty else { return }
-        let records = try await store.appendRecords(jobID: id, kind: "line", payloads: lines, at: Date())
-        await hub.publish(.records(RecordBatch(records)))
+        var start = 0
+        while start < lines.count {
+            var end = start
+            var bytes = 0
+            while end < lines.count && (end == start || bytes + lines[end].payload.utf8.count <= Self.messageBytes) {
+                bytes += lines[end].payload.utf8.count
+                end += 1
+            }
+            let records = try await store.appendRecords(jobID: id, kind: "line", payloads: Array(lines[start..<end]), at: Date())
+            await hub.publish(.records(RecordBatch(records)))
+            start = end
+        }
     }
 
     static func jsonText(_ object: [String: Any]) throws -> String {

@@ -14,6 +14,9 @@ public final class SQLiteStore: SpiderPigStore {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // In WAL mode NORMAL still survives a crash of SpiderPig (a committed record stays); only a power loss
+        // may lose the last transactions. FULL would wait for a disk flush at every batch of log lines.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: configuration)
         chmod(path, 0o600)
     }
@@ -103,6 +106,7 @@ public final class SQLiteStore: SpiderPigStore {
                     user.name, user.otpSeed, user.lastOTPStep, user.failedAttempts,
                     user.firstFailureAt?.timeIntervalSince1970, user.lockedUntil?.timeIntervalSince1970, user.banned,
                 ])
+            if user.banned { try Self.advanceRevocation(db) }
         }
     }
 
@@ -152,20 +156,42 @@ public final class SQLiteStore: SpiderPigStore {
     }
 
     public func deleteSession(idHash: String) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM session WHERE id_hash = ?", arguments: [idHash]) }
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE id_hash = ?", arguments: [idHash])
+            try Self.advanceRevocation(db)
+        }
     }
 
     public func deleteSessions(user: String) async throws -> Int {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM session WHERE user = ?", arguments: [user])
-            return db.changesCount
+            let count = db.changesCount
+            try Self.advanceRevocation(db)
+            return count
         }
     }
 
     public func deleteAllSessions() async throws -> Int {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM session")
-            return db.changesCount
+            let count = db.changesCount
+            try Self.advanceRevocation(db)
+            return count
+        }
+    }
+
+    private static func advanceRevocation(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO setting (key, value) VALUES ('revocation_generation', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                """)
+    }
+
+    public func revocationGeneration() async throws -> Int64 {
+        try await pool.read { db in
+            let sql = "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'revocation_generation'"
+            return try Int64.fetchOne(db, sql: sql) ?? 0
         }
     }
 

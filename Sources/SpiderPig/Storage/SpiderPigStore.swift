@@ -22,12 +22,16 @@ public protocol SpiderPigStore: Sendable {
     func session(idHash: String, now: Date) async throws -> SessionRecord?
     /// Replaces a session's fields.
     func updateSession(_ session: SessionRecord) async throws
-    /// Deletes one session.
+    /// Deletes one session (advances the revocation generation).
     func deleteSession(idHash: String) async throws
-    /// Deletes every session of `user`; returns how many.
+    /// Deletes every session of `user`; returns how many (advances the revocation generation).
     @discardableResult func deleteSessions(user: String) async throws -> Int
-    /// Deletes every session; returns how many.
+    /// Deletes every session; returns how many (advances the revocation generation).
     @discardableResult func deleteAllSessions() async throws -> Int
+    /// A number that changes whenever sessions are deleted or a user is banned, by this process or another one
+    /// (`spiderpig admin` writes the database while the server runs): the server polls it to close the WebSockets
+    /// of ended sessions at once.
+    func revocationGeneration() async throws -> Int64
 
     // Login attempts.
     /// Stores a login in progress.

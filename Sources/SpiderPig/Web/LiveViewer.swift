@@ -1,8 +1,12 @@
 import Foundation
+import Hummingbird
 import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
 
-/// One WebSocket viewer: the queue, and a job's records from `after` on, live. Records come from the hub, and
-/// any gap (a viewer that fell behind, or a reconnect) is refilled from storage, so nothing is lost or doubled.
+/// One WebSocket viewer: the queue, and a job's records from `after` on, live. Records come from the hub as
+/// messages rendered once for every viewer; any gap (a viewer whose queue overflowed, or a reconnect) is refilled
+/// from storage, so nothing is lost or doubled.
 struct LiveViewer {
     let store: any SpiderPigStore
     let hub: Hub
@@ -12,10 +16,11 @@ struct LiveViewer {
     let jobID: Int64?
     let after: Int64
     let showSensitive: Bool
+    let logger: Logger
     static let heartbeat: Duration = .seconds(10)
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let (id, events) = await hub.subscribe(user: user)
+        let (id, queue) = await hub.subscribe(user: user, sessionHash: sessionHash)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -28,7 +33,7 @@ struct LiveViewer {
                         await hub.send(.heartbeat, to: id)
                     }
                 }
-                group.addTask { try await stream(events, to: outbound) }
+                group.addTask { try await stream(queue, to: outbound) }
                 _ = try await group.next()
                 group.cancelAll()
             }
@@ -39,46 +44,62 @@ struct LiveViewer {
         await hub.unsubscribe(id)
     }
 
-    private func stream(_ events: AsyncStream<HubEvent>, to outbound: WebSocketOutboundWriter) async throws {
+    private func stream(_ queue: ViewerQueue, to outbound: WebSocketOutboundWriter) async throws {
         try await outbound.write(.text(#"{"type":"hello","user":"\#(LogText.jsonEscaped(user))"}"#))
         try await outbound.write(.text(try await runner.queueSnapshot()))
         var last = after
         if let jobID { last = try await refill(jobID, after: last, upTo: nil, outbound) }
-        for await event in events {
-            switch event {
-            case .records(let published):
-                let records = published.records
-                guard let jobID, let first = records.first, first.jobID == jobID else { continue }
-                if first.sequence == last + 1, let tail = records.last {
-                    // The usual case: the next records, already rendered.
-                    try await outbound.write(.text(showSensitive ? published.unmasked : published.masked))
+        while let events = await queue.next() {
+            for event in events {
+                switch event {
+                case .records(let published):
+                    let records = published.records
+                    guard let jobID, let first = records.first, first.jobID == jobID else { continue }
+                    if first.sequence == last + 1, let tail = records.last {
+                        // The usual case: the next records, rendered once for every viewer.
+                        try await send(showSensitive ? published.unmasked : published.masked, outbound)
+                        last = tail.sequence
+                        continue
+                    }
+                    let fresh = records.filter { $0.sequence > last }
+                    guard let head = fresh.first else { continue }
+                    if head.sequence > last + 1 {
+                        last = try await refill(jobID, after: last, upTo: head.sequence - 1, outbound)
+                    }
+                    let batch = fresh.filter { $0.sequence > last }
+                    guard let tail = batch.last else { continue }
+                    try await outbound.write(.text(LogText.message(batch, showSensitive: showSensitive)))
                     last = tail.sequence
-                    continue
-                }
-                let fresh = records.filter { $0.sequence > last }
-                guard let head = fresh.first else { continue }
-                if head.sequence > last + 1 { last = try await refill(jobID, after: last, upTo: head.sequence - 1, outbound) }
-                let batch = fresh.filter { $0.sequence > last }
-                guard let tail = batch.last else { continue }
-                try await outbound.write(.text(LogText.message(batch, showSensitive: showSensitive)))
-                last = tail.sequence
-            case .queue(let snapshot):
-                try await outbound.write(.text(snapshot))
-            case .heartbeat:
-                let session = try? await store.session(idHash: sessionHash, now: Date())
-                let banned = (try? await store.user(user))??.banned ?? false
-                guard session != nil, !banned else {
-                    try await outbound.close(.policyViolation, reason: "session ended")
+                case .overflow:
+                    // Batches were dropped from this viewer's queue: resume from storage after what it was sent.
+                    guard let jobID else { continue }
+                    logger.info(
+                        "a viewer of job \(jobID) (\(user)) fell behind: it resumes from storage after sequence \(last)"
+                    )
+                    last = try await refill(jobID, after: last, upTo: nil, outbound)
+                case .queue(let snapshot):
+                    try await outbound.write(.text(snapshot))
+                case .heartbeat:
+                    let session = try? await store.session(idHash: sessionHash, now: Date())
+                    let banned = (try? await store.user(user))??.banned ?? false
+                    guard session != nil, !banned else {
+                        try await outbound.close(.policyViolation, reason: "session ended")
+                        return
+                    }
+                    try await outbound.write(.text(#"{"type":"ping","seq":\#(last)}"#))
+                case .close(let reason):
+                    try await outbound.close(.policyViolation, reason: reason)
                     return
                 }
-                try await outbound.write(.text(#"{"type":"ping","seq":\#(last)}"#))
-            case .close(let reason):
-                try await outbound.close(.policyViolation, reason: reason)
-                return
             }
         }
-        // The stream ended: the viewer left (cancelled) or the hub dropped it.
+        // The queue ended: the viewer left (cancelled) or the hub dropped it.
         if !Task.isCancelled { try await outbound.close(.policyViolation, reason: "session ended") }
+    }
+
+    /// One text message from bytes shared with other viewers.
+    private func send(_ message: ByteBuffer, _ outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message)))
     }
 
     /// Sends stored records after `after` (up to `upTo`); returns the last sequence sent.
@@ -89,9 +110,21 @@ struct LiveViewer {
         while true {
             let batch = try await store.records(jobID: jobID, after: last, limit: 1000)
             let wanted = batch.filter { record in upTo.map { record.sequence <= $0 } ?? true }
-            if let tail = wanted.last {
-                try await outbound.write(.text(LogText.message(wanted, showSensitive: showSensitive)))
-                last = tail.sequence
+            // Messages of at most about JobRunner.messageBytes (lines are up to 64 KiB each).
+            var start = 0
+            while start < wanted.count {
+                var end = start
+                var bytes = 0
+                while end < wanted.count
+                    && (end == start || bytes + wanted[end].payload.utf8.count <= JobRunner.messageBytes)
+                {
+                    bytes += wanted[end].payload.utf8.count
+                    end += 1
+                }
+                try await outbound.write(
+                    .text(LogText.message(Array(wanted[start..<end]), showSensitive: showSensitive)))
+                last = wanted[end - 1].sequence
+                start = end
             }
             if batch.count < 1000 || wanted.count < batch.count { return last }
         }
@@ -105,12 +138,14 @@ enum LogText {
     /// The record as JSON; a sensitive line is masked unless `showSensitive`.
     static func json(_ record: LogRecord, showSensitive: Bool) -> String {
         let payload = record.sensitive && !showSensitive ? #"{"line":"\#(hidden)"}"# : record.payload
-        return #"{"seq":\#(record.sequence),"kind":"\#(record.kind)","at":\#(record.at.timeIntervalSince1970),"sensitive":\#(record.sensitive),"payload":\#(payload)}"#
+        return
+            #"{"seq":\#(record.sequence),"kind":"\#(record.kind)","at":\#(record.at.timeIntervalSince1970),"sensitive":\#(record.sensitive),"payload":\#(payload)}"#
     }
 
     /// Records as one WebSocket message: `{"type":"records","records":[...]}` in sequence order.
     static func message(_ records: [LogRecord], showSensitive: Bool) -> String {
-        #"{"type":"records","records":["# + records.map { json($0, showSensitive: showSensitive) }.joined(separator: ",") + "]}"
+        #"{"type":"records","records":["#
+            + records.map { json($0, showSensitive: showSensitive) }.joined(separator: ",") + "]}"
     }
 
     /// The record as a line of the plain-text download (only lines, answers, signals and the exit).

@@ -25,7 +25,7 @@ public struct SpiderPigServer: Sendable {
         self.config = config
         self.store = store
         self.logger = logger
-        hub = Hub()
+        hub = Hub(queueLimit: config.liveQueueBytes)
         audit = AuditLog(path: config.auditLogPath)
         runner = JobRunner(store: store, hub: hub, config: config, audit: audit, logger: logger)
         auth = Authenticator(store: store, config: config)
@@ -41,6 +41,8 @@ public struct SpiderPigServer: Sendable {
     /// Runs until SIGINT/SIGTERM; running jobs are interrupted on the way out.
     public func run() async throws {
         try await runner.start()
+        let revocations = Task { [store, hub] in await RevocationWatcher(store: store, hub: hub).run() }
+        defer { revocations.cancel() }
         let app = Application(
             router: router(), server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "SpiderPig"),
@@ -465,7 +467,7 @@ public struct SpiderPigServer: Sendable {
             let wantsSensitive = parameters["sensitive"] == "1" && canSeeSensitive
             let viewer = LiveViewer(
                 store: store, hub: hub, runner: runner, user: session.user, sessionHash: session.idHash, jobID: jobID, after: after,
-                showSensitive: wantsSensitive)
+                showSensitive: wantsSensitive, logger: logger)
             try await viewer.run(inbound: inbound, outbound: outbound)
         }
         return router

@@ -51,11 +51,12 @@ final class SpiderPigBed: @unchecked Sendable {
     /// Runs `body` with a started bed (after `prepare` on the new, not yet started bed), and stops the bed after.
     static func with(
         hosts: Int = 2, scap: ((SpiderPigBed) throws -> String)? = nil, prometheus: Bool = false,
+        extraConfig: String = "",
         _ body: (SpiderPigBed) async throws -> Void
     ) async throws {
         let bed = try SpiderPigBed()
         do {
-            try await bed.start(hosts: hosts, scap: try scap?(bed), prometheus: prometheus)
+            try await bed.start(hosts: hosts, scap: try scap?(bed), prometheus: prometheus, extraConfig: extraConfig)
             try await bed.waitUntilUp(WebClient())
             try await body(bed)
         } catch {
@@ -67,9 +68,11 @@ final class SpiderPigBed: @unchecked Sendable {
 
     /// Starts the hosts, the IdP and SpiderPig.
     /// With `prometheus`, a real Prometheus scraping itself every second feeds the monitoring panel.
-    func start(hosts: Int = 2, readyTimeout: Int = 600, scap: String? = nil, prometheus withPrometheus: Bool = false)
-        async throws
-    {
+    /// `extraConfig`: more top-level keys of the server's YAML configuration.
+    func start(
+        hosts: Int = 2, readyTimeout: Int = 600, scap: String? = nil, prometheus withPrometheus: Bool = false,
+        extraConfig: String = ""
+    ) async throws {
         var monitoring = ""
         if withPrometheus && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") {
             let prometheusPort = try closedPort()
@@ -123,6 +126,7 @@ final class SpiderPigBed: @unchecked Sendable {
               binary: \(scap ?? productPath("scap"))
               extra_arguments: [--ssh-config, \(directory)/bed/ssh_config, --global-lock, \(directory)/global.lock, --lock-timeout, "5"]
             \(monitoring)
+            \(extraConfig)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         // Users the browser tests log in as by typing their name on the IdP's form (API tests set their own).
