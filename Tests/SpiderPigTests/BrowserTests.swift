@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// SpiderPig in a real headless Chromium (Debian's chromium + chromedriver, driven by selenium): the script
 /// Browser/spiderpig_e2e.py logs in through the IdP mock and the TOTP code, queues, clicks "Ready" and scap's
 /// prompt, finishes, and checks a hostile log line, an admin freeze pushed live, a narrow window and a ban.
 @Suite(
-    .serialized,
+    .tags(.sshd, .prometheus, .idp, .browser), .serialized,
     .enabled(
         if: SpiderPigBed.toolsInstalled && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
         "needs scripts/setup.sh (chromium, chromium-driver, the tools venv)"))

@@ -3,13 +3,16 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 /// The live-log benchmark (bench/spiderpig/run.sh; not a timed test, skipped unless SPIDERPIG_BENCH is set):
 /// a stand-in scap writes SPIDERPIG_BENCH_LINES lines at 10,000 lines/s while SPIDERPIG_BENCH_VIEWERS WebSockets
 /// watch the job. Reports stored records per second, the delivery delay from storage to each viewer (p50, p99,
 /// max), the server's CPU seconds per 1,000 lines, and job-list requests per second.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SPIDERPIG_BENCH"] != nil && SpiderPigBed.toolsInstalled))
+@Suite(
+    .tags(.sshd, .idp), .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["SPIDERPIG_BENCH"] != nil && SpiderPigBed.toolsInstalled))
 struct LiveBenchmark {
     final class Viewer: Sendable {
         let delays = Mutex<[Double]>([])
