@@ -211,34 +211,43 @@ let package = Package(
             path: "bench/spiderpig/viewers",
             swiftSettings: swiftSettings
         ),
+        // What the test targets share: a log recorder, temporary directories, SSH beds with Cumin's configuration.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Cumin", "TestBed", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SpiderPigTests",
             dependencies: [
-                "SpiderPig", "TestBed",
+                "SpiderPig", "TestBed", "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
-        .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CuminNativeSSHTests", dependencies: ["CuminNativeSSH", "Cumin", "NodeSet", "TestBed"],
+            name: "CuminNativeSSHTests", dependencies: ["CuminNativeSSH", "Cumin", "NodeSet", "TestBed", "TestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "TestBedTests", dependencies: ["TestBed"], swiftSettings: swiftSettings),
-        .testTarget(name: "WmflibTests", dependencies: ["Wmflib", "TestBed"], swiftSettings: swiftSettings),
+        .testTarget(name: "TestBedTests", dependencies: ["TestBed", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WmflibTests", dependencies: ["Wmflib", "TestBed", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed", "Wmflib"], swiftSettings: swiftSettings),
+            name: "SpicerackLocksTests", dependencies: ["SpicerackLocks", "TestBed", "Wmflib", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed"],
+            name: "SpicerackRemoteTests", dependencies: ["SpicerackRemote", "Cumin", "NodeSet", "TestBed", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SpicerackClientsTests",
-            dependencies: ["SpicerackClients", "SpicerackRemote", "SpicerackLocks", "Cumin", "NodeSet", "TestBed"],
+            dependencies: [
+                "SpicerackClients", "SpicerackRemote", "SpicerackLocks", "Cumin", "NodeSet", "TestBed", "TestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SpicerackTests", dependencies: ["Spicerack", "CookbookBuild", "Cumin", "TestBed"],
+            name: "SpicerackTests", dependencies: ["Spicerack", "CookbookBuild", "Cumin", "TestBed", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -36,22 +36,9 @@ struct BackportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Revert the changes (a reason is asked), then backport the reverts.")
     var revert = false
 
-    @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
-    var environment: String?
-
-    @Option(name: .customShort("D"), help: "Override a scap.cfg key, as key:value (repeatable).")
-    var defines: [String] = []
-
-    @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
-    var sshConfig: String?
+    @OptionGroup var deploying: DeployingOptions
 
     @OptionGroup var ssh: SSHTransportOptions
-
-    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock (default 600).")
-    var lockTimeout: Double = 600
-
-    @Option(name: .customLong("global-lock"), help: "The global lock file.")
-    var globalLock = DeployLock.defaultGlobalPath
 
     @Argument(help: "The changes to backport.")
     var changes: [String] = []
@@ -63,14 +50,14 @@ struct BackportCommand: AsyncParsableCommand {
         options.yes = yes
         options.stopBeforeSync = stopBeforeSync
         options.revert = revert
-        options.environment = environment
-        options.defines = defines
-        options.sshConfig = sshConfig
+        options.environment = deploying.environment
+        options.defines = deploying.defines
+        options.sshConfig = deploying.sshConfig
         options.transport = ssh.transport
         options.persistConnections = ssh.persistConnections
         NativeSSH.register()
-        options.lockTimeout = lockTimeout
-        options.globalLock = globalLock
+        options.lockTimeout = deploying.lockTimeout
+        options.globalLock = deploying.globalLock
         let code = await BackportApplication(handlesSignals: true).run(options)
         if code != ScapExitCode.success { throw ExitCode(code) }
     }

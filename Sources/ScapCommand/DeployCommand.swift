@@ -45,22 +45,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show the config_deploy changes per target (diff -u); change nothing.")
     var dryRun = false
 
-    @Option(name: [.short, .long], help: "Read scap/environments/ENV/ too.")
-    var environment: String?
-
-    @Option(name: .customShort("D"), help: "Override a scap.cfg key, as key:value (repeatable).")
-    var defines: [String] = []
-
-    @Option(name: .customLong("ssh-config"), help: "An ssh_config file for the connections to the targets.")
-    var sshConfig: String?
+    @OptionGroup var deploying: DeployingOptions
 
     @OptionGroup var ssh: SSHTransportOptions
-
-    @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a busy lock.")
-    var lockTimeout: Double = 600
-
-    @Option(name: .customLong("global-lock"), help: "The global lock file.")
-    var globalLock = DeployLock.defaultGlobalPath
 
     @Argument(help: "The log message.")
     var message: [String] = []
@@ -74,13 +61,13 @@ struct DeployCommand: AsyncParsableCommand {
         options.serviceRestartOnly = serviceRestart
         options.initOnly = initOnly
         options.dryRun = dryRun
-        options.environment = environment
-        options.defines = defines
-        options.sshConfig = sshConfig
+        options.environment = deploying.environment
+        options.defines = deploying.defines
+        options.sshConfig = deploying.sshConfig
         options.transport = ssh.transport
         options.persistConnections = ssh.persistConnections
-        options.lockTimeout = lockTimeout
-        options.globalLock = globalLock
+        options.lockTimeout = deploying.lockTimeout
+        options.globalLock = deploying.globalLock
         options.message = message.joined(separator: " ")
         NativeSSH.register()
         let code = await DeployApplication(handlesSignals: true).run(options)

@@ -18,13 +18,11 @@ public final class AlertmanagerServer: Sendable {
     /// The port of the web/API listener.
     public let port: Int
     /// This server's directory; removed by ``stop()``.
-    public let directory: String
+    public var directory: String { server.directory }
     /// The process ID of Alertmanager.
-    public let pid: Int32
+    public var pid: Int32 { server.pid }
 
-    private let process: ProcessIdentity
-    private let lock = NSLock()
-    private nonisolated(unsafe) var stopped = false
+    private let server: ServerProcess
 
     /// Starts Alertmanager and returns once it answers `/-/ready`.
     /// - Throws: ``TestBedError``: the program missing (`apt-get install prometheus-alertmanager`, or set
@@ -33,44 +31,29 @@ public final class AlertmanagerServer: Sendable {
         let executable = try Tools.find(
             "prometheus-alertmanager", environment: "SPICERACK_TESTBED_ALERTMANAGER",
             hint: "apt-get install prometheus-alertmanager")
-        // A port picked as free may be taken before Alertmanager binds it: another port is tried then.
-        let (port, directory, process) = try ServerDirectory.start(base: Self.baseDirectory, prefix: "alertmanager") {
-            directory in
+        (server, port) = try ServerProcess.start(
+            executable, name: "alertmanager", base: Self.baseDirectory, timeout: min(max(startTimeout, 1), 30),
+            gracePeriod: 5
+        ) { directory in
             let port = try ServerDirectory.freePort()
             try FileSystem.write(
                 "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n", to: directory + "/alertmanager.yml")
-            let process = try ServerDirectory.launchAndWait(
-                executable,
-                [
-                    "--config.file=\(directory)/alertmanager.yml", "--storage.path=\(directory)/data",
-                    "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
-                ],
-                directory: directory, name: "alertmanager", timeout: min(max(startTimeout, 1), 30)
-            ) { ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200 }
-            return (port, directory, process)
+            let arguments = [
+                "--config.file=\(directory)/alertmanager.yml", "--storage.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
+            ]
+            return .init(setup: port, arguments: arguments) {
+                ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200
+            }
         }
         self.endpoint = "http://127.0.0.1:\(port)"
-        self.port = port
-        self.directory = directory
-        self.pid = process.pid
-        self.process = process
-    }
-
-    deinit {
-        stop()
     }
 
     /// Stops Alertmanager by PID and removes its directory; idempotent.
     public func stop() {
-        let first: Bool = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        ProcessTable.terminate([process], gracePeriod: 5)
-        try? FileManager.default.removeItem(atPath: directory)
+        server.stop()
     }
 
     /// Whether Alertmanager still runs.
-    public var isRunning: Bool { ProcessTable.isAlive(process) }
+    public var isRunning: Bool { server.isRunning }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -40,14 +41,12 @@ public final class DNSServer: Sendable {
     /// The zone served (`discovery.wmnet`).
     public let zone: String
     /// This server's directory; removed by ``stop()``.
-    public let directory: String
+    public var directory: String { server.directory }
     /// The process ID of NSD.
-    public let pid: Int32
+    public var pid: Int32 { server.pid }
 
-    private let process: ProcessIdentity
-    private let lock = NSLock()
-    private nonisolated(unsafe) var stopped = false
-    private nonisolated(unsafe) var serial = 1
+    private let server: ServerProcess
+    private let serial = Mutex(1)
 
     /// Starts NSD serving `zone` with `records` and returns once it has loaded the zone.
     /// - Throws: ``TestBedError``: nsd missing (`apt-get install nsd`, or set `SPICERACK_TESTBED_NSD`), a record
@@ -55,56 +54,41 @@ public final class DNSServer: Sendable {
     public init(zone: String = "discovery.wmnet", records: [Record], startTimeout: Double = 15) throws {
         let executable = try Tools.find("nsd", environment: "SPICERACK_TESTBED_NSD", hint: "apt-get install nsd")
         guard Self.isName(zone) else { throw TestBedError.invalidConfiguration("DNS zone '\(zone)'") }
-        let (port, directory, process) = try ServerDirectory.start(base: Self.baseDirectory, prefix: "nsd") {
-            directory in
+        (server, port) = try ServerProcess.start(
+            executable, name: "nsd", base: Self.baseDirectory, timeout: min(max(startTimeout, 1), 30), gracePeriod: 3
+        ) { directory in
             let port = try ServerDirectory.freePort(udp: true)
             try FileSystem.write(
                 Self.configuration(directory: directory, port: port, zone: zone), to: directory + "/nsd.conf")
             try FileSystem.write(try Self.zoneFile(zone: zone, serial: 1, records: records), to: directory + "/zone")
-            let process = try ServerDirectory.launchAndWait(
-                executable, ["-d", "-c", directory + "/nsd.conf"], directory: directory, name: "nsd",
-                timeout: min(max(startTimeout, 1), 30)
-            ) { Self.loads(in: directory) >= 1 && Loopback.accepts("127.0.0.1", port) }
-            return (port, directory, process)
+            return .init(setup: port, arguments: ["-d", "-c", directory + "/nsd.conf"]) {
+                Self.loads(in: directory) >= 1 && Loopback.accepts("127.0.0.1", port)
+            }
         }
-        self.port = port
         self.zone = zone
-        self.directory = directory
-        self.pid = process.pid
-        self.process = process
-    }
-
-    deinit {
-        stop()
     }
 
     /// Rewrites the zone with `records` (a new serial) and waits until NSD has reloaded it.
     public func setRecords(_ records: [Record], timeout: Double = 10) throws {
-        let next: Int = lock.withLock {
+        let next = serial.withLock { serial in
             serial += 1
             return serial
         }
         let before = Self.loads(in: directory)
         try FileSystem.write(try Self.zoneFile(zone: zone, serial: next, records: records), to: directory + "/zone")
-        kill(process.pid, SIGHUP)
-        try ServerDirectory.wait(for: process, name: "nsd reload", logPath: directory + "/nsd.log", timeout: timeout) {
-            Self.loads(in: directory) > before
-        }
+        kill(server.pid, SIGHUP)
+        try ServerDirectory.wait(
+            for: server.process, name: "nsd reload", logPath: directory + "/nsd.log", timeout: timeout
+        ) { Self.loads(in: directory) > before }
     }
 
     /// Stops NSD by PID and removes its directory; idempotent.
     public func stop() {
-        let first: Bool = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        ProcessTable.terminate([process], gracePeriod: 3)
-        try? FileManager.default.removeItem(atPath: directory)
+        server.stop()
     }
 
     /// Whether NSD still runs.
-    public var isRunning: Bool { ProcessTable.isAlive(process) }
+    public var isRunning: Bool { server.isRunning }
 
     /// How many times NSD logged loading the zone.
     private static func loads(in directory: String) -> Int {

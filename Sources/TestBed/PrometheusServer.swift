@@ -26,13 +26,11 @@ public final class PrometheusServer: Sendable {
     /// The scraped targets, as given.
     public let targets: [String]
     /// This server's directory (data, configuration, log, pid file); removed by ``stop()``.
-    public let directory: String
+    public var directory: String { server.directory }
     /// The process ID of Prometheus.
-    public let pid: Int32
+    public var pid: Int32 { server.pid }
 
-    private let process: ProcessIdentity
-    private let lock = NSLock()
-    private nonisolated(unsafe) var stopped = false
+    private let server: ServerProcess
 
     /// Starts Prometheus and returns once it answers `/-/ready`.
     /// - Parameters:
@@ -51,50 +49,34 @@ public final class PrometheusServer: Sendable {
         try Self.validate(targets: targets, job: job)
         let interval = min(max(scrapeInterval, 1), 60)
         let timeout = min(max(startTimeout, 1), 30)
-        // A port picked as free may be taken before Prometheus binds it: another port is tried then.
-        let (port, directory, process) = try ServerDirectory.start(base: Self.baseDirectory, prefix: "prometheus") {
-            directory in
+        (server, port) = try ServerProcess.start(
+            executable, name: "prometheus", base: Self.baseDirectory, timeout: timeout, gracePeriod: 5
+        ) { directory in
             let port = try ServerDirectory.freePort()
             try FileSystem.write(
                 Self.configuration(port: port, targets: targets, job: job, interval: interval),
                 to: directory + "/prometheus.yml")
-            let process = try ServerDirectory.launchAndWait(
-                executable,
-                [
-                    "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-                    "--web.listen-address=127.0.0.1:\(port)", "--web.enable-lifecycle", "--log.level=warn",
-                ],
-                directory: directory, name: "prometheus", timeout: timeout
-            ) { ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200 }
-            return (port, directory, process)
+            let arguments = [
+                "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--web.enable-lifecycle", "--log.level=warn",
+            ]
+            return .init(setup: port, arguments: arguments) {
+                ServerDirectory.httpStatus(port: port, path: "/-/ready") == 200
+            }
         }
         self.endpoint = "http://127.0.0.1:\(port)"
-        self.port = port
         self.job = job
         self.targets = targets
-        self.directory = directory
-        self.pid = process.pid
-        self.process = process
-    }
-
-    deinit {
-        stop()
     }
 
     /// Stops Prometheus by PID (SIGTERM, then SIGKILL after a bounded wait) and removes its directory; idempotent.
     public func stop() {
-        let first: Bool = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        ProcessTable.terminate([process], gracePeriod: 5)
-        try? FileManager.default.removeItem(atPath: directory)
+        server.stop()
     }
 
     /// Whether the Prometheus process still runs.
     public var isRunning: Bool {
-        ProcessTable.isAlive(process)
+        server.isRunning
     }
 
     // MARK: - Configuration

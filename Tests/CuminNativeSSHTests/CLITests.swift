@@ -1,9 +1,10 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 /// `cumin --transport native` end to end: the real executable against real sshds.
-@Suite(.serialized) struct NativeCLITests {
+@Suite(.tags(.sshd), .serialized) struct NativeCLITests {
     @Test func cuminSelectsTheNativeTransportAndSumsUpFallbacks() async throws {
         try await withBed(hosts: 2) { bed, _ in
             let sshConfig = bed.directory + "/cli_ssh_config"

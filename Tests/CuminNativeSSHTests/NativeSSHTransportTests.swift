@@ -3,10 +3,11 @@ import CuminNativeSSH
 import Foundation
 import NodeSet
 import TestBed
+import TestSupport
 import Testing
 
 /// The native transport against real OpenSSH sshds, side by side with the OpenSSH transport.
-@Suite(.serialized) struct NativeSSHTransportTests {
+@Suite(.tags(.sshd), .serialized) struct NativeSSHTransportTests {
     /// What both transports must agree on for one host.
     struct Summary: Equatable, CustomStringConvertible {
         var state: HostState

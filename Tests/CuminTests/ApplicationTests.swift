@@ -1,5 +1,6 @@
 import Cumin
 import Foundation
+import TestSupport
 import Testing
 
 /// The `cumin` command's flow (query, dry run, confirmation, exit codes) through ``CuminApplication``.

@@ -1,6 +1,7 @@
 import Cumin
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 /// The `cumin` executable end to end on a bed of real sshds: output layout, exit codes, Ctrl-C.
@@ -25,8 +26,8 @@ import Testing
         try runProcess(productPath("cumin"), arguments, timeout: timeout, whileRunning: whileRunning)
     }
 
-    @Test func dryRunListsTheHosts() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func dryRunListsTheHosts() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let output = try cumin(["-c", config, "-n", "A:web or D{host3}"])
             #expect(output.status == 0)
@@ -37,8 +38,8 @@ import Testing
 
     /// Standard output and standard error used to be read from two pipes and interleaved by arrival, so identical
     /// hosts could land in different groups. Merged on the host, they always form one group, in both modes.
-    @Test func mixedOutputOfIdenticalHostsIsOneGroup() async throws {
-        try await withTestBed(hosts: 8) { bed, _ in
+    @Test(.tags(.sshd)) func mixedOutputOfIdenticalHostsIsOneGroup() async throws {
+        try await withCuminBed(hosts: 8) { bed, _ in
             let config = try writeConfig(bed)
             let command = "printf 'a\\nb\\n'; echo err >&2"
             let group = "(8) host[1-8]\n----- OUTPUT for command #1: '\(command)' -----\na\nb\nerr\n"
@@ -57,8 +58,8 @@ import Testing
         }
     }
 
-    @Test func groupsOutputsAndSummarises() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func groupsOutputsAndSummarises() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let output = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", "echo same"])
             #expect(output.status == 0)
@@ -83,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func exitCodesFollowTheThreshold() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func exitCodesFollowTheThreshold() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             try bed.stopHost("host3")
             let below = try cumin(["-c", config, "-n", "--force", "--no-progress", "host[1-3]", "true"])
@@ -98,8 +99,8 @@ import Testing
         }
     }
 
-    @Test func singleHostStreamsEveryCommandOverOneSession() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func singleHostStreamsEveryCommandOverOneSession() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let before = try bed.authenticationCount(of: "host2")
             let output = try cumin([
@@ -120,8 +121,8 @@ import Testing
         }
     }
 
-    @Test func refusesWithoutATerminalOrForce() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func refusesWithoutATerminalOrForce() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let output = try cumin(["-c", config, "-n", "host[1-2]", "hostname"])
             #expect(output.status == 99)
@@ -129,8 +130,8 @@ import Testing
         }
     }
 
-    @Test func formattedOutput() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func formattedOutput() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let json = try cumin([
                 "-c", config, "-n", "--force", "--no-progress", "-o", "json", "host[1-2]", "echo hi; echo there",
@@ -153,8 +154,8 @@ import Testing
         #expect(badBatch.status == 2)
     }
 
-    @Test func ctrlCKillsTheChildrenAndExits98() async throws {
-        try await withTestBed { bed, _ in
+    @Test(.tags(.sshd)) func ctrlCKillsTheChildrenAndExits98() async throws {
+        try await withCuminBed { bed, _ in
             let config = try writeConfig(bed)
             let marker = "sleep 31.25"
             let clock = ContinuousClock()

@@ -1,5 +1,6 @@
 import TestBed
 import Foundation
+import TestSupport
 import Testing
 
 /// The `nodeset` and `testbed` executables end to end.
@@ -54,7 +55,7 @@ import Testing
         #expect(scap.contains("(default: 600.0)"))
     }
 
-    @Test func testbedStartsInjectsFaultsAndStops() throws {
+    @Test(.tags(.sshd)) func testbedStartsInjectsFaultsAndStops() throws {
         let directory = try TemporaryDirectory("testbed-cli")
         defer { directory.remove() }
         let testbed = productPath("testbed")
@@ -75,7 +76,7 @@ import Testing
     }
 
     /// The README's order: `testbed start --dir DIR`, then `testbed down host2` with no --dir acts on DIR.
-    @Test func testbedCommandsFollowTheLastStartedBed() throws {
+    @Test(.tags(.sshd)) func testbedCommandsFollowTheLastStartedBed() throws {
         let directory = try TemporaryDirectory("testbed-last")
         defer { directory.remove() }
         let testbed = productPath("testbed")

@@ -2,13 +2,14 @@ import Cumin
 import Foundation
 import NodeSet
 import TestBed
+import TestSupport
 import Testing
 
 /// Persistent OpenSSH masters over real sshds: a later run (a new transport, as a new process would make) logs in
 /// no more, and `close()` (`cumin --close-connections`) ends them.
-@Suite(.serialized) struct PersistentConnectionsTests {
+@Suite(.tags(.sshd), .serialized) struct PersistentConnectionsTests {
     @Test func laterRunsReuseTheMastersUntilClosed() async throws {
-        try await withTestBed(hosts: 2) { bed, configuration in
+        try await withCuminBed(hosts: 2) { bed, configuration in
             var configuration = configuration
             configuration.clustershell.persistConnections = 60
             let directory = try PersistentConnections.directory()

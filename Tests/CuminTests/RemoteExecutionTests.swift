@@ -2,10 +2,11 @@ import Cumin
 import Foundation
 import NodeSet
 import TestBed
+import TestSupport
 import Testing
 
 /// The engine over real OpenSSH: every test starts its own bed of loopback sshds.
-@Suite(.serialized) struct RemoteExecutionTests {
+@Suite(.tags(.sshd), .serialized) struct RemoteExecutionTests {
     private func run(
         _ commands: [Command], on query: String, _ configuration: Configuration,
         options: ExecutionOptions = ExecutionOptions(), reuse: ConnectionReuse = .none
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func runsOnEveryHostAndKeepsStreamsApart() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             let results = try await run(
                 [Command("echo out-$CUMIN_TESTBED_HOST; echo err >&2")], on: "host[1-3]", configuration)
             #expect(results.status == .succeeded)
@@ -32,7 +33,7 @@ import Testing
 
     @Test(arguments: [ConnectionReuse.none, .session])
     func mergedStreamsKeepTheOrderTheCommandWroteIn(reuse: ConnectionReuse) async throws {
-        try await withTestBed(hosts: 4) { _, configuration in
+        try await withCuminBed(hosts: 4) { _, configuration in
             let transport = try OpenSSHTransport(
                 configuration: configuration, connectionReuse: reuse, mergeStandardError: true)
             let results = try await Executor(transport: transport).run(
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func nonZeroExitCodesFail() async throws {
-        try await withTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let results = try await run([Command("exit 3")], on: "host[1-2]", configuration)
             #expect(results.status == .failed)
             #expect(results.hosts.allSatisfy { $0.state == .failed && $0.exitCodes == [3] })
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func unreachableHostFailsWithSSHsError() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             try bed.stopHost("host2")
             let results = try await run(
                 [Command("true")], on: "host[1-3]", configuration, options: ExecutionOptions(successThreshold: 0.5))
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func frozenHostTimesOut() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             try bed.freezeHost("host3")
             defer { try? bed.thawHost("host3") }
             let clock = ContinuousClock()
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func batchSizeAndSleepOrderTheHosts() async throws {
-        try await withTestBed(hosts: 3) { _, configuration in
+        try await withCuminBed(hosts: 3) { _, configuration in
             let options = ExecutionOptions(batchSize: .count(1), batchSleep: .milliseconds(400))
             let results = try await run([Command("date +%s.%N")], on: "host[1-3]", configuration, options: options)
             let times = results.hosts.compactMap {
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func thresholdAbortsASyncRun() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             try bed.stopHost("host2")
             let marker = "/srv/second-command-ran"
             let results = try await run([Command("true"), Command("touch \(marker)")], on: "host[1-3]", configuration)
@@ -113,7 +114,7 @@ import Testing
     }
 
     @Test func asyncHostsStopAtTheirFirstFailure() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             let options = ExecutionOptions(mode: .async, successThreshold: 0)
             let results = try await run(
                 [Command("test $CUMIN_TESTBED_HOST != host2"), Command("echo done")], on: "host[1-3]", configuration,
@@ -126,7 +127,7 @@ import Testing
     }
 
     @Test func globalTimeoutStopsTheRun() async throws {
-        try await withTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let clock = ContinuousClock()
             let start = clock.now
             let options = ExecutionOptions(batchSize: .count(1), globalTimeout: .seconds(1))
@@ -140,7 +141,7 @@ import Testing
 
     @Test(arguments: [ConnectionReuse.session, .multiplexed])
     func connectionReuseSkipsHandshakes(mode: ConnectionReuse) async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             let commands = (1...4).map { Command("echo \($0)") }
             let before = try bed.hosts.map { try bed.authenticationCount(of: $0) }
             let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: mode)
@@ -161,7 +162,7 @@ import Testing
     }
 
     @Test func sessionsBehaveLikeSeparateCommands() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             try bed.stopHost("host3")
             let commands = [
                 Command("printf 'no newline'; echo oops >&2"),
@@ -188,7 +189,7 @@ import Testing
     }
 
     @Test func sessionTimeoutKillsOnlyThatHost() async throws {
-        try await withTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             try bed.setSlow("host2", delay: 5)
             let transport = try OpenSSHTransport(configuration: configuration, connectionReuse: .session)
             let options = ExecutionOptions(successThreshold: 0.5)
@@ -203,7 +204,7 @@ import Testing
     }
 
     @Test func sessionOutputIsBounded() async throws {
-        try await withTestBed(hosts: 1) { _, configuration in
+        try await withCuminBed(hosts: 1) { _, configuration in
             let transport = try OpenSSHTransport(
                 configuration: configuration, connectionReuse: .session, outputLimit: 1000)
             let results = try await Executor(transport: transport)

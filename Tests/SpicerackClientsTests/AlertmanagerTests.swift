@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpicerackClients
 import SpicerackRemote
+import TestSupport
 import Testing
 import TestBed
 
@@ -22,7 +23,9 @@ struct AlertmanagerTests {
             logger: logger)
     }
 
-    @Test("downtime creates a silence with Spicerack's reason; removeDowntime expires it; a dead first URL is skipped")
+    @Test(
+        "downtime creates a silence with Spicerack's reason; removeDowntime expires it; a dead first URL is skipped",
+        .tags(.alertmanager))
     func downtimeAndRemove() async throws {
         let server = try AlertmanagerServer()
         defer { server.stop() }
@@ -47,7 +50,9 @@ struct AlertmanagerTests {
         }
     }
 
-    @Test("hosts: the instance matcher covers FQDNs and ports, and downtimed removes the silence even on errors")
+    @Test(
+        "hosts: the instance matcher covers FQDNs and ports, and downtimed removes the silence even on errors",
+        .tags(.alertmanager))
     func hostsDowntimed() async throws {
         let server = try AlertmanagerServer()
         defer { server.stop() }
@@ -71,7 +76,7 @@ struct AlertmanagerTests {
         }
     }
 
-    @Test("dry-run creates nothing and logs what it would have called")
+    @Test("dry-run creates nothing and logs what it would have called", .tags(.alertmanager))
     func dryRun() async throws {
         let server = try AlertmanagerServer()
         defer { server.stop() }

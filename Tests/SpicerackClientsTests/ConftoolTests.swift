@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import SpicerackClients
+import TestSupport
 import Testing
 
 /// Conftool on a real etcd, checked both ways against conftool's own `confctl`.
-@Suite("Conftool", .serialized)
+@Suite("Conftool", .tags(.etcd, .conftool), .serialized)
 struct ConftoolTests {
     static let nodes = ["eqiad": ["appserver": ["mw1001": ["apache2", "nginx"], "mw1002": ["apache2"]]]]
 
@@ -149,7 +150,7 @@ struct ConftoolTests {
 }
 
 /// Conftool on an etcd that requires authentication (etcd's v2 users and roles, HTTP Basic).
-@Suite("Conftool with etcd authentication")
+@Suite("Conftool with etcd authentication", .tags(.etcd, .conftool))
 struct ConftoolAuthenticationTests {
     @Test("the etcdrc's username and password are sent; without them etcd refuses, and confctl reads our writes")
     func authenticated() async throws {

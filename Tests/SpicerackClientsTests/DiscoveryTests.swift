@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpicerackClients
+import TestSupport
 import Testing
 import TestBed
 
@@ -25,7 +26,7 @@ struct DiscoveryTests {
             records: records, dryRun: dryRun, checkTries: 20, checkDelay: .milliseconds(250), logger: logger)
     }
 
-    @Test("activeDatacenters, pool and depool follow conftool (and confctl sees the result)")
+    @Test("activeDatacenters, pool and depool follow conftool (and confctl sees the result)", .tags(.etcd, .conftool))
     func poolAndDepool() async throws {
         let fixture = try ConftoolFixture(
             discovery: ["appservers-ro": ["eqiad", "codfw"], "api-ro": ["eqiad", "codfw"]])
@@ -54,7 +55,7 @@ struct DiscoveryTests {
         #expect(try await discovery.activeDatacenters.isEmpty)
     }
 
-    @Test("dry-run: nothing is written, the last-datacenter refusal is only logged")
+    @Test("dry-run: nothing is written, the last-datacenter refusal is only logged", .tags(.etcd, .conftool))
     func dryRun() async throws {
         let fixture = try ConftoolFixture(discovery: ["appservers-ro": ["eqiad", "codfw"]])
         defer { fixture.close() }
@@ -68,7 +69,9 @@ struct DiscoveryTests {
         #expect(recorder.messages.contains("Would have set pooled=True on discovery dnsdisc=appservers-ro,name=codfw"))
     }
 
-    @Test("resolve, checkTTL, updateTTL and checkRecord against a real DNS server whose zone the test rewrites")
+    @Test(
+        "resolve, checkTTL, updateTTL and checkRecord against a real DNS server whose zone the test rewrites",
+        .tags(.etcd, .conftool, .dns))
     func dns() async throws {
         let fixture = try ConftoolFixture(discovery: ["appservers-ro": ["eqiad", "codfw"]])
         defer { fixture.close() }

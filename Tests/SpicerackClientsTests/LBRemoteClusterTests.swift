@@ -4,11 +4,12 @@ import Logging
 import NodeSet
 import SpicerackClients
 import SpicerackRemote
+import TestSupport
 import Testing
 import TestBed
 
 /// Rolling operations on hosts of a real SSH bed pooled in conftool on a real etcd.
-@Suite("LBRemoteCluster")
+@Suite("LBRemoteCluster", .tags(.sshd, .etcd, .conftool))
 struct LBRemoteClusterTests {
     private func withCluster(_ body: (LBRemoteCluster, ConftoolEntity, TestBed) async throws -> Void) async throws {
         let fixture = try ConftoolFixture(nodes: ["eqiad": ["appserver": ["host1": ["nginx"], "host2": ["nginx"], "host3": ["nginx"]]]])

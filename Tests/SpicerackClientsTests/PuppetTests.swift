@@ -4,13 +4,14 @@ import Logging
 import NodeSet
 import SpicerackClients
 import SpicerackRemote
+import TestSupport
 import Testing
 import TestBed
 
 /// Puppet helpers on a bed of real sshd hosts, with small stand-ins for Wikimedia's `disable-puppet`,
 /// `enable-puppet`, `run-puppet-agent` and `puppet-common.sh` placed in the bed's directory. Each host keeps its
 /// state under its own directory (keyed by the address its sshd listens on).
-@Suite("PuppetHosts")
+@Suite("PuppetHosts", .tags(.sshd))
 struct PuppetTests {
     static let common = """
         state="$(dirname "${BASH_SOURCE[0]}")/state/$(echo "$SSH_CONNECTION" | cut -d' ' -f3)"

@@ -1,9 +1,10 @@
 import Foundation
 import SpicerackLocks
+import TestSupport
 import Testing
 
 /// The lock semantics every backend must provide, checked against the local backend and a real etcd.
-@Suite("Backends")
+@Suite("Backends", .tags(.etcd))
 struct BackendTests {
     @Test("concurrency 1 admits one holder, concurrency 2 two", arguments: BackendKind.allCases)
     func concurrencyLimits(kind: BackendKind) async throws {

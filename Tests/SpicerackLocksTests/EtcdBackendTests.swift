@@ -1,6 +1,7 @@
 import Foundation
 import SpicerackLocks
 import TestBed
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -15,7 +16,7 @@ import Testing
 struct EtcdBackendTests {
     @Test("an unreachable etcd gives a clear error at once, without retrying")
     func unreachable() async throws {
-        let port = try closedLoopbackPort()
+        let port = try freeLoopbackPort()
         let endpoint = "http://127.0.0.1:\(port)"
         let log = LogRecorder()
         let locks = Locks(
@@ -40,16 +41,16 @@ struct EtcdBackendTests {
         #expect(!log.messages.contains { $0.hasPrefix("[1/") }, "an unreachable backend was retried as busy")
     }
 
-    @Test("a dead endpoint is skipped for the next one")
+    @Test("a dead endpoint is skipped for the next one", .tags(.etcd))
     func failover() async throws {
-        let dead = "http://127.0.0.1:\(try closedLoopbackPort())"
+        let dead = "http://127.0.0.1:\(try freeLoopbackPort())"
         let backend = EtcdLockBackend(endpoints: [dead, try SharedEtcd.endpoint()], requestTimeout: .seconds(2))
         let key = try uniqueKey()
         #expect(acquired(try await backend.acquire(key: key, holder: makeHolder())))
         #expect(try await backend.holders(prefix: .custom)[key]?.count == 1)
     }
 
-    @Test("holders are keys with a lease of their TTL; the guard goes with the last holder")
+    @Test("holders are keys with a lease of their TTL; the guard goes with the last holder", .tags(.etcd))
     func layout() async throws {
         let endpoint = try SharedEtcd.endpoint()
         let backend = EtcdLockBackend(endpoints: [endpoint])
@@ -71,7 +72,7 @@ struct EtcdBackendTests {
         #expect(try await rawKeys(endpoint, prefix: key.path).isEmpty, "keys left behind after the last release")
     }
 
-    @Test("the etcd server of the test bed answers on loopback and stops cleanly")
+    @Test("the etcd server of the test bed answers on loopback and stops cleanly", .tags(.etcd))
     func server() async throws {
         let server = try EtcdServer()
         #expect(server.endpoint == "http://127.0.0.1:\(server.clientPort)")
@@ -84,7 +85,7 @@ struct EtcdBackendTests {
         server.stop()
     }
 
-    @Test("a server left by a killed test process is stopped when the next one starts")
+    @Test("a server left by a killed test process is stopped when the next one starts", .tags(.etcd))
     func orphanIsStopped() async throws {
         // A process that has exited stands for the killed test run; a sleep stands for its etcd.
         let owner = Process()
@@ -109,23 +110,6 @@ struct EtcdBackendTests {
         #expect(orphan.isRunning || orphan.terminationReason == .uncaughtSignal)
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
-}
-
-/// A loopback port nothing listens on (bound by the kernel, then closed).
-func closedLoopbackPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-        }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Every key of etcd at `endpoint` equal to `prefix` or under `prefix/`, read straight from the gateway.

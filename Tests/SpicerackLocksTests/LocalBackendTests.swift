@@ -1,6 +1,7 @@
 import TestBed
 import Foundation
 import SpicerackLocks
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Testing
 struct LocalBackendTests {
     @Test("one readable JSON file per key in a 0700 directory, removed when the last holder leaves")
     func files() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let key = try LockKey(prefix: .cookbooks, name: "sre.demo:db1001")
@@ -33,7 +34,7 @@ struct LocalBackendTests {
 
     @Test("a holder of this host whose process died is dropped before its TTL")
     func deadProcess() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let child = Process()
@@ -54,7 +55,7 @@ struct LocalBackendTests {
 
     @Test("the same PID on another host is not checked")
     func remotePIDIsNotChecked() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks", hostname: "this-host")
         let key = try uniqueKey()
@@ -66,7 +67,7 @@ struct LocalBackendTests {
 
     @Test("acquisitions wait while another process holds the directory's flock")
     func flockFromAnotherProcess() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let key = try uniqueKey()
@@ -88,7 +89,7 @@ struct LocalBackendTests {
 
     @Test("a flock held for too long gives a clear error naming the lock file")
     func flockTimeout() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let setup = LocalLockBackend(directory: directory.path + "/locks")
         let key = try uniqueKey()
@@ -113,7 +114,7 @@ struct LocalBackendTests {
 
     @Test("an unreadable key file is reported, not ignored")
     func corruptFile() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let key = try uniqueKey()
@@ -170,7 +171,7 @@ final class FlockHolder: Sendable {
 struct ReusedPIDTests {
     @Test("a holder with this PID but another start time is dropped; with the same start time it is kept")
     func reusedPID() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let current = LockIdentity.current

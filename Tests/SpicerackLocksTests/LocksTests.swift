@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import SpicerackLocks
+import TestSupport
 import Testing
 
 /// The lock manager and its leases, against the real backends.
 @Suite("Locks")
 struct LocksTests {
     @Test(
-        "a busy lock is retried with readable log lines, then reported with its holders",
+        "a busy lock is retried with readable log lines, then reported with its holders", .tags(.etcd),
         arguments: BackendKind.allCases)
     func busyIsRetriedThenReported(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
@@ -42,7 +43,7 @@ struct LocksTests {
         #expect(failure.description.contains("alice should answer the prompt of their run"))
     }
 
-    @Test("the heartbeat keeps a lease alive past its TTL", arguments: BackendKind.allCases)
+    @Test("the heartbeat keeps a lease alive past its TTL", .tags(.etcd), arguments: BackendKind.allCases)
     func heartbeat(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -66,7 +67,7 @@ struct LocksTests {
         #expect(log.contains("Released lock for key \(key.path)"))
     }
 
-    @Test("a newcomer gets in once an abandoned holder's TTL passes", arguments: BackendKind.allCases)
+    @Test("a newcomer gets in once an abandoned holder's TTL passes", .tags(.etcd), arguments: BackendKind.allCases)
     func abandonedHolderExpires(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -81,7 +82,7 @@ struct LocksTests {
         await lease.release()
     }
 
-    @Test("withLock releases after a normal return", arguments: BackendKind.allCases)
+    @Test("withLock releases after a normal return", .tags(.etcd), arguments: BackendKind.allCases)
     func releaseOnReturn(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -94,7 +95,7 @@ struct LocksTests {
         #expect(try await scenario.holders() == nil)
     }
 
-    @Test("withLock releases when the body throws", arguments: BackendKind.allCases)
+    @Test("withLock releases when the body throws", .tags(.etcd), arguments: BackendKind.allCases)
     func releaseOnError(kind: BackendKind) async throws {
         struct Boom: Error {}
         let scenario = try LockScenario(kind)
@@ -107,7 +108,7 @@ struct LocksTests {
         #expect(try await scenario.holders() == nil)
     }
 
-    @Test("withLock releases when its task is cancelled", arguments: BackendKind.allCases)
+    @Test("withLock releases when its task is cancelled", .tags(.etcd), arguments: BackendKind.allCases)
     func releaseOnCancellation(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -124,7 +125,7 @@ struct LocksTests {
         #expect(try await scenario.holders() == nil)
     }
 
-    @Test("waiting for input is visible to others and can be cleared", arguments: BackendKind.allCases)
+    @Test("waiting for input is visible to others and can be cleared", .tags(.etcd), arguments: BackendKind.allCases)
     func waitingForInput(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -146,7 +147,7 @@ struct LocksTests {
         await lease.release()
     }
 
-    @Test("a holding removed behind the lease's back is reported lost", arguments: BackendKind.allCases)
+    @Test("a holding removed behind the lease's back is reported lost", .tags(.etcd), arguments: BackendKind.allCases)
     func lostLease(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -161,7 +162,7 @@ struct LocksTests {
         await lease.release()
     }
 
-    @Test("dry-run checks once, never waits and never writes", arguments: BackendKind.allCases)
+    @Test("dry-run checks once, never waits and never writes", .tags(.etcd), arguments: BackendKind.allCases)
     func dryRun(kind: BackendKind) async throws {
         let scenario = try LockScenario(kind)
         defer { scenario.close() }
@@ -206,7 +207,7 @@ struct LocksTests {
 
     @Test("invalid requests are refused before touching the backend")
     func invalidRequests() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("spicerack-locks-tests")
         defer { directory.remove() }
         let backend = LocalLockBackend(directory: directory.path + "/locks")
         let locks = Locks(backend: backend, logger: LogRecorder().logger(), retry: .once)

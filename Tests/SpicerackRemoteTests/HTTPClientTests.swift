@@ -1,5 +1,6 @@
 import Foundation
 import SpicerackRemote
+import TestSupport
 import Testing
 
 /// `HTTPClient` against a real HTTP server on 127.0.0.1 started by each test.
@@ -114,7 +115,7 @@ import Testing
     }
 
     @Test func unreachableServerIsAnHTTPErrorWithoutStatus() async throws {
-        let port = try closedLoopbackPort()
+        let port = try freeLoopbackPort()
         let client = HTTPClient(
             name: "sre.demo", dryRun: false, logger: LogRecorder().logger(),
             retryPolicy: HTTPRetryPolicy(tries: 2, backoff: .milliseconds(10)))
@@ -146,23 +147,4 @@ import Testing
         }
         #expect(error.message.contains("not an http(s) URL"))
     }
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on (bound, read, then closed).
-func closedLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

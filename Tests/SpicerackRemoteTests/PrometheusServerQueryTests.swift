@@ -1,10 +1,11 @@
 import Foundation
 import SpicerackRemote
 import TestBed
+import TestSupport
 import Testing
 
 /// Instant and range queries against a real Prometheus (Debian's) scraping a real target: a second Prometheus.
-@Suite("Prometheus on a real server")
+@Suite("Prometheus on a real server", .tags(.prometheus))
 struct PrometheusServerQueryTests {
     @Test("instant and range queries see the scraped target; errors carry Prometheus's errorType")
     func queries() async throws {

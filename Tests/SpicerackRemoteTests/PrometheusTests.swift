@@ -1,5 +1,6 @@
 import Foundation
 import SpicerackRemote
+import TestSupport
 import Testing
 
 /// `Prometheus` against a real HTTP server on 127.0.0.1 that answers as Prometheus's `/api/v1/query` does.
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func unreachablePrometheusIsAPrometheusError() async throws {
-        let port = try closedLoopbackPort()
+        let port = try freeLoopbackPort()
         let client = HTTPClient(name: "sre.demo", dryRun: false, logger: LogRecorder().logger(), retryPolicy: .none)
         let prometheus = Prometheus(client: client, baseURL: URL(string: "http://127.0.0.1:\(port)")!)
         let error = try await #require(throws: PrometheusError.self) { try await prometheus.query("up") }

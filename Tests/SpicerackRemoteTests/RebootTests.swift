@@ -3,6 +3,7 @@ import Foundation
 import NodeSet
 import SpicerackRemote
 import TestBed
+import TestSupport
 import Testing
 
 /// `uptime`, `reboot` and `waitRebootSince` over real OpenSSH (the hosts of a bed share the machine's kernel, so
@@ -14,8 +15,8 @@ import Testing
         return try #require(Double(text.split(separator: " ").first ?? ""))
     }
 
-    @Test func uptimeReadsProcUptimeOnEveryHost() async throws {
-        try await withRemoteTestBed { _, configuration in
+    @Test(.tags(.sshd)) func uptimeReadsProcUptimeOnEveryHost() async throws {
+        try await withCuminBed { _, configuration in
             let console = Console.memory()
             let hosts = try makeRemote(configuration, dryRun: true, console: console).query("host[1-3]")
             let before = try localUptime()
@@ -47,8 +48,8 @@ import Testing
         #expect(parsed.map { "\($0.hosts)=\($0.seconds)" }.sorted() == ["host2=99.5", "host[1,3]=1234.56"])
     }
 
-    @Test func rebootRunsTheCommandInBatchesUnlessDryRun() async throws {
-        try await withRemoteTestBed(hosts: 2) { bed, configuration in
+    @Test(.tags(.sshd)) func rebootRunsTheCommandInBatchesUnlessDryRun() async throws {
+        try await withCuminBed(hosts: 2) { bed, configuration in
             let dry = try makeRemote(configuration, dryRun: true).query("host[1-2]")
             try await dry.reboot(batchSize: 1, batchSleep: .milliseconds(100), command: "touch /srv/rebooted")
             #expect(bed.hosts.allSatisfy { !FileManager.default.fileExists(atPath: bed.srvPath(of: $0) + "/rebooted") })
@@ -77,8 +78,8 @@ import Testing
             recorder.messages(at: .info) == ["Rebooting 1 hosts in batches of 1 with 0.0s of sleep in between: host1"])
     }
 
-    @Test func waitRebootSinceReturnsOnceBootIsAfterSince() async throws {
-        try await withRemoteTestBed(hosts: 2) { _, configuration in
+    @Test(.tags(.sshd)) func waitRebootSinceReturnsOnceBootIsAfterSince() async throws {
+        try await withCuminBed(hosts: 2) { _, configuration in
             let recorder = LogRecorder()
             let hosts = try makeRemote(configuration, recorder: recorder).query("host[1-2]")
             let since = Date().addingTimeInterval(-(try localUptime() + 3600))
@@ -91,8 +92,8 @@ import Testing
         }
     }
 
-    @Test func waitRebootSinceFailsWhenNoRebootIsSeen() async throws {
-        try await withRemoteTestBed(hosts: 2) { _, configuration in
+    @Test(.tags(.sshd)) func waitRebootSinceFailsWhenNoRebootIsSeen() async throws {
+        try await withCuminBed(hosts: 2) { _, configuration in
             let recorder = LogRecorder()
             let hosts = try makeRemote(configuration, recorder: recorder).query("host[1-2]")
             let clock = ContinuousClock()
@@ -117,8 +118,8 @@ import Testing
         }
     }
 
-    @Test func waitRebootSinceRetriesWhileAHostIsDown() async throws {
-        try await withRemoteTestBed(hosts: 2) { bed, configuration in
+    @Test(.tags(.sshd)) func waitRebootSinceRetriesWhileAHostIsDown() async throws {
+        try await withCuminBed(hosts: 2) { bed, configuration in
             try bed.stopHost("host2")
             let recorder = LogRecorder()
             let hosts = try makeRemote(configuration, recorder: recorder).query("host[1-2]")
@@ -137,8 +138,8 @@ import Testing
         }
     }
 
-    @Test func waitRebootSinceOnlyLogsInDryRun() async throws {
-        try await withRemoteTestBed(hosts: 2) { bed, configuration in
+    @Test(.tags(.sshd)) func waitRebootSinceOnlyLogsInDryRun() async throws {
+        try await withCuminBed(hosts: 2) { bed, configuration in
             try bed.stopHost("host2")
             let recorder = LogRecorder()
             let hosts = try makeRemote(configuration, dryRun: true, recorder: recorder).query("host[1-2]")

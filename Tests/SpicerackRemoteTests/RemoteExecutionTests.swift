@@ -4,12 +4,13 @@ import NodeSet
 import SpicerackRemote
 import Synchronization
 import TestBed
+import TestSupport
 import Testing
 
 /// `RemoteHosts.runSync`/`runAsync` over real OpenSSH: every test starts its own bed of loopback sshds.
-@Suite(.serialized) struct RemoteExecutionTests {
+@Suite(.tags(.sshd), .serialized) struct RemoteExecutionTests {
     @Test func runSyncGroupsIdenticalOutputsAndKeepsStreamsApart() async throws {
-        try await withRemoteTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let console = Console.memory()
             let hosts = try makeRemote(configuration, console: console).query("host[1-3]")
             let results = try await hosts.runSync("echo same", "echo out-$CUMIN_TESTBED_HOST; echo err >&2")
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func runAsyncRunsEachHostsListOnItsOwn() async throws {
-        try await withRemoteTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let hosts = try makeRemote(configuration).query("host[1-3]")
             let results = try await hosts.runAsync("echo one-$CUMIN_TESTBED_HOST", "echo two")
             #expect(results.groups(command: 1).map(\.hosts.description) == ["host[1-3]"])
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func failureThrowsRemoteExecutionErrorWithTheExitCode() async throws {
-        try await withRemoteTestBed(hosts: 2) { _, configuration in
+        try await withCuminBed(hosts: 2) { _, configuration in
             let console = Console.memory()
             let hosts = try makeRemote(configuration, console: console).query("host[1-2]")
             let error = try await #require(throws: RemoteExecutionError.self) {
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func successThresholdLetsTheRunGoOnButStillFails() async throws {
-        try await withRemoteTestBed { bed, configuration in
+        try await withCuminBed { bed, configuration in
             let hosts = try makeRemote(configuration).query("host[1-3]")
             let commands = ["test $CUMIN_TESTBED_HOST != host2", "touch /srv/second-command-ran"]
             let strict = try await #require(throws: RemoteExecutionError.self) {
@@ -107,7 +108,7 @@ import Testing
     }
 
     @Test func batchSizeAndSleepPaceTheHosts() async throws {
-        try await withRemoteTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let hosts = try makeRemote(configuration).query("host[1-3]")
             let results = try await hosts.runSync(
                 "date +%s.%N", batchSize: .count(1), batchSleep: .milliseconds(400), printOutput: false)
@@ -123,7 +124,7 @@ import Testing
     }
 
     @Test func dryRunSkipsUnsafeCommandsAndRunsSafeOnes() async throws {
-        try await withRemoteTestBed(hosts: 2) { bed, configuration in
+        try await withCuminBed(hosts: 2) { bed, configuration in
             let recorder = LogRecorder()
             let console = Console.memory()
             let hosts = try makeRemote(configuration, dryRun: true, recorder: recorder, console: console)
@@ -150,7 +151,7 @@ import Testing
     }
 
     @Test func outputsAreLoggedAtDebugLevelForTheExtendedLog() async throws {
-        try await withRemoteTestBed(hosts: 2) { _, configuration in
+        try await withCuminBed(hosts: 2) { _, configuration in
             let recorder = LogRecorder()
             let hosts = try makeRemote(configuration, recorder: recorder).query("host[1-2]")
             try await hosts.runSync("echo logged-$CUMIN_TESTBED_HOST", printOutput: false)
@@ -172,7 +173,7 @@ import Testing
     }
 
     @Test func printingFollowsTheOptions() async throws {
-        try await withRemoteTestBed(hosts: 2) { _, configuration in
+        try await withCuminBed(hosts: 2) { _, configuration in
             let console = Console.memory()
             let hosts = try makeRemote(configuration, console: console).query("host[1-2]")
             // Without printOutput nothing is printed (Spicerack's NullReporter); standard error is not a terminal, so
@@ -192,7 +193,7 @@ import Testing
     }
 
     @Test func parsedTurnsGroupsIntoValues() async throws {
-        try await withRemoteTestBed { _, configuration in
+        try await withCuminBed { _, configuration in
             let hosts = try makeRemote(configuration).query("host[1-3]")
             let results = try await hosts.runSync(
                 "test $CUMIN_TESTBED_HOST = host2 && echo 2 || echo 1", "echo x", printOutput: false)

@@ -1,8 +1,9 @@
 import Foundation
 import Spicerack
+import TestSupport
 import Testing
 
-@Suite("cookbook build: cache, rebuild, compile errors")
+@Suite("cookbook build: cache, rebuild, compile errors", .tags(.compiler))
 struct CookbookBuildTests {
     static let cookbook = #"""
         import Spicerack
@@ -79,7 +80,7 @@ struct CookbookBuildTests {
     }
 }
 
-@Suite("cookbook: several trees in one namespace")
+@Suite("cookbook: several trees in one namespace", .tags(.compiler))
 struct CookbookTreesTests {
     @Test func treesAreMergedAndTheFirstWinsOnAClash() async throws {
         let first = try CookbookFixture(

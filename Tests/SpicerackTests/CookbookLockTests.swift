@@ -1,9 +1,10 @@
 import Foundation
 import Spicerack
 import TestBed
+import TestSupport
 import Testing
 
-@Suite("cookbook locks between processes (local backend and real etcd)")
+@Suite("cookbook locks between processes (local backend and real etcd)", .tags(.etcd, .compiler))
 struct CookbookLockTests {
     enum Backend: String, CaseIterable, Sendable { case local, etcd }
 
@@ -59,7 +60,7 @@ struct CookbookLockTests {
     }
 }
 
-@Suite("cookbook --locks shows who waits at a prompt")
+@Suite("cookbook --locks shows who waits at a prompt", .tags(.compiler))
 struct CookbookLockInspectionTests {
     @Test func aRunWaitingForInputIsFlagged() async throws {
         let demo = try #require(SharedDemo.fixture)

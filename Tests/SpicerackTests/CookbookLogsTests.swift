@@ -1,9 +1,10 @@
 import Foundation
 import Spicerack
 import TestBed
+import TestSupport
 import Testing
 
-@Suite("cookbook logs, run records and IRC")
+@Suite("cookbook logs, run records and IRC", .tags(.compiler))
 struct CookbookLogsTests {
     @Test func logFilesUseSpicerackFormats() async throws {
         let fixture = try #require(SharedDemo.fixture)

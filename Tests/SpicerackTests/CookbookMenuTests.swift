@@ -1,8 +1,9 @@
 import TestBed
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("cookbook menu")
+@Suite("cookbook menu", .tags(.compiler))
 struct CookbookMenuTests {
     let demo: CookbookFixture
 

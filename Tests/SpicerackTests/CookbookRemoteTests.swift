@@ -1,11 +1,12 @@
 import Foundation
 import Spicerack
 import TestBed
+import TestSupport
 import Testing
 
 /// The example cookbooks of `examples/cookbooks`, run by the real `cookbook` binary against a bed of real sshd
 /// hosts: remote execution, dry-run, rollback and the hosts in the run record.
-@Suite("cookbook with remote hosts (examples on the SSH test bed)")
+@Suite("cookbook with remote hosts (examples on the SSH test bed)", .tags(.sshd, .etcd, .compiler))
 struct CookbookRemoteTests {
     /// The example tree, read from the repository.
     static func exampleFiles(filePath: String = #filePath) throws -> [String: String] {
@@ -22,27 +23,23 @@ struct CookbookRemoteTests {
 
     /// A bed of 3 hosts, a cumin configuration with `A:dns`, and a cookbook fixture of the examples using it.
     private func withExamples(_ body: (TestBed, CookbookFixture, ConftoolSeed) async throws -> Void) async throws {
-        let directory = NSTemporaryDirectory() + "cumin-bed-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let bed = try TestBed.start(TestBedConfiguration(directory: directory, hostCount: 3))
-        let seed = try ConftoolSeed(directory: directory + "/conftool")
-        defer {
-            seed.stop()
-            try? bed.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+        try await withLoopbackBed(hosts: 3) { bed, directory in
+            let seed = try ConftoolSeed(directory: directory + "/conftool")
+            defer { seed.stop() }
+            try """
+                transport: clustershell
+                log_file: \(directory)/cumin.log
+                default_backend: direct
+                clustershell:
+                  ssh_options: ['-F \(bed.sshConfigPath)']
+                  fanout: 16
+                """.write(toFile: directory + "/cumin.yaml", atomically: true, encoding: .utf8)
+            try "dns: D{host[1-3]}\n".write(toFile: directory + "/aliases.yaml", atomically: true, encoding: .utf8)
+            let fixture = try CookbookFixture(
+                "examples", files: try Self.exampleFiles(),
+                instanceParameters: "  cumin_config: \(directory)/cumin.yaml\n" + seed.instanceParameters)
+            try await body(bed, fixture, seed)
         }
-        try """
-            transport: clustershell
-            log_file: \(directory)/cumin.log
-            default_backend: direct
-            clustershell:
-              ssh_options: ['-F \(bed.sshConfigPath)']
-              fanout: 16
-            """.write(toFile: directory + "/cumin.yaml", atomically: true, encoding: .utf8)
-        try "dns: D{host[1-3]}\n".write(toFile: directory + "/aliases.yaml", atomically: true, encoding: .utf8)
-        let fixture = try CookbookFixture(
-            "examples", files: try Self.exampleFiles(),
-            instanceParameters: "  cumin_config: \(directory)/cumin.yaml\n" + seed.instanceParameters)
-        try await body(bed, fixture, seed)
     }
 
     @Test func serviceRouterPoolsAndDepoolsThroughConftoolAndRollsBack() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Spicerack
+import TestSupport
 import Testing
 
 /// The demo tree, built once per test process and shared (the build lock serialises the first build).
@@ -7,7 +8,7 @@ enum SharedDemo {
     static let fixture: CookbookFixture? = try? CookbookFixture("demo", files: DemoTree.files)
 }
 
-@Suite("cookbook runner: lifecycle, exit codes and output")
+@Suite("cookbook runner: lifecycle, exit codes and output", .tags(.compiler))
 struct CookbookRunnerTests {
     let demo: CookbookFixture
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Spicerack
+import TestSupport
 import Testing
 import TestBed
 
@@ -26,7 +27,9 @@ struct ServiceAccessorTests {
         return directory
     }
 
-    @Test("alertmanager() reads alertmanager/config.yaml: the default instance, a named one, and clear errors")
+    @Test(
+        "alertmanager() reads alertmanager/config.yaml: the default instance, a named one, and clear errors",
+        .tags(.alertmanager))
     func alertmanager() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -58,7 +61,7 @@ struct ServiceAccessorTests {
         }
     }
 
-    @Test("confctl() and discovery() read conftool_config, conftool_schema and discovery/authdns.yaml")
+    @Test("confctl() and discovery() read conftool_config, conftool_schema and discovery/authdns.yaml", .tags(.etcd))
     func conftoolAndDiscovery() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Login and the second factor against the running server and the OIDC provider mock: codes checked with pyotp,
 /// replay and brute force refused, bans closing open WebSockets, the admin CLI.
-@Suite(.serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
+@Suite(.tags(.idp), .serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
 struct AuthTests {
     @Test func totpCodesMatchPyotpAndReplayAndBruteForceAreRefused() async throws {
         try await SpiderPigBed.with(hosts: 0) { bed in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// SpiderPig in a real headless Chromium (Debian's chromium + chromedriver, driven by selenium): the script
@@ -7,7 +8,7 @@ import Testing
 /// (a browser notification for the second), finishes; queues a deploy, answers, finishes; and checks a hostile log
 /// line, an admin freeze pushed live, a 400 px window, a ban and that no console error happened.
 @Suite(
-    .serialized,
+    .tags(.sshd, .prometheus, .idp, .browser), .serialized,
     .enabled(
         if: SpiderPigBed.toolsInstalled && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
         "needs scripts/setup.sh (chromium, chromium-driver, the tools venv)"))

@@ -1,10 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What a job prints cannot forge a prompt or leak a sensitive line: a stand-in `scap` prints a forged interaction
 /// (wrong key), a sensitive line and markup, then asks a real question. Run by the real server, seen over the
 /// real WebSocket by the owner and a viewer.
-@Suite(.serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
+@Suite(
+    .tags(.sshd, .idp), .serialized,
+    .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
 struct HostileRecordsTests {
     static let fakeScap = """
         #!/bin/sh

@@ -1,9 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The HTTP and WebSocket API against a running `spiderpig serve`, the OIDC provider mock as IdP, and a real
 /// `scap deploy` child deploying to loopback sshd hosts.
-@Suite(.serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
+@Suite(
+    .tags(.sshd, .prometheus, .idp), .serialized,
+    .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
 struct JobAPITests {
     @Test func aDeployIsQueuedAskedRunAnsweredAndFinished() async throws {
         try await SpiderPigBed.with(prometheus: true, scenario)

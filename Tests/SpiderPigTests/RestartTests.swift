@@ -1,9 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A restart of `spiderpig serve` while scap runs: the job is marked interrupted with its last status, its
 /// process group is gone, no stored record is lost, and the queued job behind it is still queued and asked next.
-@Suite(.serialized, .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
+@Suite(
+    .tags(.sshd, .idp), .serialized,
+    .enabled(if: SpiderPigBed.toolsInstalled, "needs scripts/setup.sh (the tools venv)"))
 struct RestartTests {
     @Test func aRestartInterruptsTheRunningJobAndKeepsTheQueue() async throws {
         try await SpiderPigBed.with(scenario)

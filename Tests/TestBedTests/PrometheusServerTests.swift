@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TestBed
@@ -7,7 +8,7 @@ import Testing
     import FoundationNetworking
 #endif
 
-@Suite("PrometheusServer")
+@Suite("PrometheusServer", .tags(.prometheus))
 struct PrometheusServerTests {
     /// The body of a GET on the server, or nil.
     private func get(_ url: String) async throws -> String {

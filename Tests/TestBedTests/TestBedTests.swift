@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TestBed
@@ -43,7 +44,7 @@ private func isGone(_ pid: Int32) -> Bool {
     kill(pid, 0) != 0 || ProcessTable.state(of: pid) == "Z"
 }
 
-@Suite("TestBed", .serialized)
+@Suite("TestBed", .tags(.sshd), .serialized)
 struct TestBedTests {
     @Test("hosts answer over ssh with an empty HOME, shared names too")
     func hostsAnswer() throws {

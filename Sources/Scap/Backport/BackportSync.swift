@@ -350,49 +350,23 @@ public struct BackportSync: Sendable {
         if result.outcome != .pass { throw StepFailure(message: result.message) }
     }
 
-    /// Runs `stage` on `hosts` of `group` and logs counts and each failure.
+    /// Runs `stage` on `hosts` of `group` (``GroupStageRun``) and logs each failure.
     private func runStage(
         _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool
     ) async throws(BackportError) -> [String: TargetHostOutcome] {
-        var plans: [String: TargetStagePlan] = [:]
-        for host in hosts {
-            do {
-                plans[host] = try await plan(host, group)
-            } catch {
-                throw BackportError(.failed, "cannot plan \(stage) for \(host): \(error)")
-            }
-        }
-        let name = stage == .promote ? "promote and handle_service" : stage.rawValue
-        progress?.begin("\(label): \(name)", total: plans.count)
-        let executor = self.executor
-        let stagePlans = plans
-        let body: @Sendable () async -> Result<[String: TargetHostOutcome], TargetStageRunnerError> = {
-            do throws(TargetStageRunnerError) {
-                return .success(try await executor.run(stage, plans: stagePlans))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let result: Result<[String: TargetHostOutcome], TargetStageRunnerError>
-        if interruptible, let interruption {
-            result = await interruption.interruptible(body)
-        } else {
-            result = await body()
-        }
-        progress?.end()
+        let run = GroupStageRun(
+            executor: executor, plan: plan, log: log, progress: progress, interruption: interruption)
         let outcomes: [String: TargetHostOutcome]
-        switch result {
-        case .success(let value): outcomes = value
-        case .failure(let error): throw BackportError(.failed, "\(label): \(name): \(error)")
+        do throws(GroupStageRun.Failure) {
+            outcomes = try await run.run(stage, group: group, label: label, hosts: hosts, interruptible: interruptible)
+        } catch {
+            switch error {
+            case .plan(let host, let error):
+                throw BackportError(.failed, "cannot plan \(stage) for \(host): \(error)")
+            case .runner(let error):
+                throw BackportError(.failed, "\(label): \(GroupStageRun.name(of: stage)): \(error)")
+            }
         }
-        let count = { (status: TargetStageStatus.Outcome) in outcomes.values.filter { $0.status == status }.count }
-        log.record(
-            "\(label): \(name) stage(s): ok: \(count(.ok)); noop: \(count(.noop)); fail: \(count(.failed))",
-            event: "stage",
-            extra: [
-                "group": .string(group.name), "label": .string(label), "stage": .string(stage.rawValue),
-                "ok": .int(count(.ok)), "noop": .int(count(.noop)), "failed": .int(count(.failed)),
-            ])
         for outcome in outcomes.values.sorted(by: { $0.host < $1.host }) where outcome.status == .failed {
             log.record(
                 "\(stage) failed: \(outcome.message)", level: .error, event: "host_failed", host: outcome.host,

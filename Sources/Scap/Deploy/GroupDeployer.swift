@@ -139,54 +139,25 @@ public struct GroupDeployer: Sendable {
         if interruption?.isInterrupted == true { throw GroupFailure(message: "deployment interrupted (Ctrl+C)") }
     }
 
-    /// Runs one stage on `hosts` of `group` and logs its counts and each host's failure; an `interruptible` stage
-    /// is cancelled by ``interruption``.
+    /// Runs one stage on `hosts` of `group` (``GroupStageRun``) and logs each host's outcome; an `interruptible`
+    /// stage is cancelled by ``interruption``.
     private func runStage(
         _ stage: DeployStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool = false
     ) async throws(DeployError) -> DeployStageReport {
-        var plans: [String: TargetStagePlan] = [:]
-        for host in hosts {
-            do {
-                plans[host] = try await plan(host, group)
-            } catch {
-                throw DeployError(.targetPlan(error), "cannot plan \(stage) for \(host): \(error)")
-            }
-        }
-        let name = stage == .promote ? "promote and handle_service" : stage.rawValue
-        progress?.begin("\(label): \(name)", total: plans.count)
-        let executor = self.executor
-        let stagePlans = plans
-        let run: @Sendable () async -> Result<[String: TargetHostOutcome], TargetStageRunnerError> = {
-            do throws(TargetStageRunnerError) {
-                return .success(try await executor.run(stage, plans: stagePlans))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let result: Result<[String: TargetHostOutcome], TargetStageRunnerError>
-        if interruptible, let interruption {
-            result = await interruption.interruptible(run)
-        } else {
-            result = await run()
-        }
+        let run = GroupStageRun(
+            executor: executor, plan: plan, log: log, progress: progress, interruption: interruption)
         let outcomes: [String: TargetHostOutcome]
-        do {
-            outcomes = try result.get()
+        do throws(GroupStageRun.Failure) {
+            outcomes = try await run.run(stage, group: group, label: label, hosts: hosts, interruptible: interruptible)
         } catch {
-            progress?.end()
-            throw DeployError(.stageRunner(error), "\(error)")
+            switch error {
+            case .plan(let host, let error):
+                throw DeployError(.targetPlan(error), "cannot plan \(stage) for \(host): \(error)")
+            case .runner(let error):
+                throw DeployError(.stageRunner(error), "\(error)")
+            }
         }
-        progress?.end()
         let report = DeployStageReport(group: group.name, label: label, stage: stage, outcomes: outcomes)
-        let ok = report.hosts(.ok).count
-        let noop = report.hosts(.noop).count
-        let failed = report.hosts(.failed).count
-        log.record(
-            "\(label): \(name) stage(s): ok: \(ok); noop: \(noop); fail: \(failed)", event: "stage",
-            extra: [
-                "group": .string(group.name), "label": .string(label), "stage": .string(stage.rawValue),
-                "ok": .int(ok), "noop": .int(noop), "failed": .int(failed),
-            ])
         for outcome in outcomes.values.sorted(by: { $0.host < $1.host }) {
             let level: LogLevel = outcome.status == .failed ? .error : .debug
             log.record(

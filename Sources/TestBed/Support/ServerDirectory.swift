@@ -100,6 +100,18 @@ enum ServerDirectory {
         throw TestBedError.noFreePort(range: 1...65535)
     }
 
+    /// `count` distinct ports of 127.0.0.1 free now for TCP.
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var ports: [Int] = []
+        // Bounded: a few kernel picks per port until they differ.
+        for _ in 0..<(count * 10) where ports.count < count {
+            let port = try freePort()
+            if !ports.contains(port) { ports.append(port) }
+        }
+        guard ports.count == count else { throw TestBedError.noFreePort(range: 1...65535) }
+        return ports
+    }
+
     private static func bindZero(type: Int32) throws -> Int {
         guard var address = Loopback.socketAddress("127.0.0.1", 1) else { throw TestBedError.noFreePort(range: 1...65535) }
         address.sin_port = 0
@@ -154,6 +166,15 @@ enum ServerDirectory {
 
     /// The status code of `GET path` on 127.0.0.1:`port` (HTTP/1.0), or nil when nothing answers within a second.
     static func httpStatus(port: Int, path: String) -> Int? {
+        guard let answer = httpGet(port: port, path: path) else { return nil }
+        // "HTTP/1.x NNN ..."
+        let fields = answer.prefix(64).split(separator: " ", maxSplits: 2)
+        return fields.count >= 2 && fields[0].hasPrefix("HTTP/") ? Int(fields[1]) : nil
+    }
+
+    /// The whole answer (status line, headers, body) to `GET path` on 127.0.0.1:`port` (HTTP/1.0), at most 64 KiB,
+    /// or nil when nothing answers within a second.
+    static func httpGet(port: Int, path: String) -> String? {
         guard var address = Loopback.socketAddress("127.0.0.1", port) else { return nil }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
@@ -169,12 +190,14 @@ enum ServerDirectory {
         guard connected == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
         guard send(descriptor, request, request.count, 0) == request.count else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        guard count > 12 else { return nil }
-        // "HTTP/1.x NNN ..."
-        let line = String(decoding: buffer[0..<count], as: UTF8.self)
-        let fields = line.split(separator: " ", maxSplits: 2)
-        return fields.count >= 2 && fields[0].hasPrefix("HTTP/") ? Int(fields[1]) : nil
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // Bounded: HTTP/1.0 closes after the answer; at most 16 reads, each under a 1 s timeout.
+        for _ in 0..<16 {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+        }
+        return answer.isEmpty ? nil : String(decoding: answer, as: UTF8.self)
     }
 }

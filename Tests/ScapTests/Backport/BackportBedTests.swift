@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Scap
@@ -6,7 +7,7 @@ import Testing
 /// `scap backport` end to end on a bed of five real sshd hosts (a test server, a canary, three production hosts),
 /// each running a real HTTP service that serves the deployed tree's version; changes come from a real upstream
 /// git repository on disk.
-@Suite(.serialized) struct BackportBedTests {
+@Suite(.tags(.sshd), .serialized) struct BackportBedTests {
     static let groups: [(name: String, hosts: [String])] = [
         ("testservers", ["host1"]), ("canary", ["host2"]), ("production", ["host3", "host4", "host5"]),
     ]

@@ -1,12 +1,13 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// `scap backport` under a supervisor (SPIDERPIG_IO_KEY): the whole transcript as JSON records carrying the key,
 /// every prompt an interaction answered on stdin, and a target's output never a prompt.
-@Suite(.serialized) struct BackportMachineModeTests {
+@Suite(.tags(.sshd), .serialized) struct BackportMachineModeTests {
     let key = "k" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
     func record(_ line: String) -> [String: Any]? {

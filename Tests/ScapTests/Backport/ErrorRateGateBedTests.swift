@@ -1,5 +1,6 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
@@ -7,7 +8,7 @@ import Testing
 /// The error-rate gate with a real Prometheus scraping the bed hosts' services: a pass with steady traffic, a
 /// canary answering 500 on half of its requests (fail, everything rolled back), a quiet service (inconclusive,
 /// the operator decides), and Prometheus stopped (a check error, never a pass).
-@Suite(.serialized) struct ErrorRateGateBedTests {
+@Suite(.tags(.sshd, .prometheus), .serialized) struct ErrorRateGateBedTests {
     let bedTests = BackportBedTests()
 
     func prometheus(_ services: ServiceBed) throws -> PrometheusServer {

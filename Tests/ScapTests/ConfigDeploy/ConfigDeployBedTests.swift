@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// `config_deploy` and `--dry-run` over real SSH to a bed of two targets, each with its own /srv.
-@Suite(.serialized) struct ConfigDeployBedTests {
+@Suite(.tags(.sshd), .serialized) struct ConfigDeployBedTests {
     @Test func deployRendersLinksSkipsUnchangedAndDryRunDiffsWithoutChanges() async throws {
         try await withTargetBed(hosts: 2) { bed in
             let repo = try DeployRepoFixture(

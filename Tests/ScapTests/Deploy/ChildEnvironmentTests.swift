@@ -1,6 +1,7 @@
 import Cumin
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
@@ -15,7 +16,7 @@ import Testing
     }
 
     /// ssh runs `Match exec` commands (as it runs a ProxyCommand) with its own environment: record it.
-    @Test func sshAndItsCommandsDoNotSeeTheKey() async throws {
+    @Test(.tags(.sshd)) func sshAndItsCommandsDoNotSeeTheKey() async throws {
         try await withTargetBed(hosts: 1) { bed in
             let repo = try DeployRepoFixture(groups: [("default", ["host1"])])
             let seen = repo.tree.path("ssh-environment")

@@ -2,6 +2,7 @@ import Cumin
 import Foundation
 import Synchronization
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
@@ -65,7 +66,7 @@ import Testing
         #expect(try repo.git(["tag", "--list", "scap/sync/*"]).contains("scap/sync/"))
     }
 
-    @Test func deploysOverSSHInMachineMode() async throws {
+    @Test(.tags(.sshd)) func deploysOverSSHInMachineMode() async throws {
         try await withTargetBed(hosts: 2) { bed in
             let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
             let streams = Streams()

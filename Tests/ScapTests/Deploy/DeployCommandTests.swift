@@ -1,5 +1,6 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
@@ -54,7 +55,7 @@ import Testing
         #expect(badKey.stderr.contains("no_such_key"))
     }
 
-    @Test func deploysOverSSHAndSecondRunIsANoop() async throws {
+    @Test(.tags(.sshd)) func deploysOverSSHAndSecondRunIsANoop() async throws {
         try await withTargetBed(hosts: 2) { bed in
             let repo = try DeployRepoFixture(groups: [("canary", ["host1"]), ("default", ["host2"])])
             let arguments = [

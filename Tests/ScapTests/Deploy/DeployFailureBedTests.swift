@@ -1,11 +1,12 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// Deploys that go wrong on real targets: Ctrl-C in the middle, a host that is down, a service that never listens.
-@Suite(.serialized) struct DeployFailureBedTests {
+@Suite(.tags(.sshd), .serialized) struct DeployFailureBedTests {
     var scap: String { productPath("scap") }
 
     /// The commit each host's deploy symlink points at, when it points at a complete checkout of it.

@@ -1,11 +1,12 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// Whole deploys over real SSH to a bed of three targets (a canary and two more), each serving the deployed tree.
-@Suite(.serialized) struct DeploymentBedTests {
+@Suite(.tags(.sshd), .serialized) struct DeploymentBedTests {
     @Test func deployNoopFailedCheckRollbackAndRevertByRev() async throws {
         try await withTargetBed(hosts: 3) { bed in
             let repo = try DeployRepoFixture(

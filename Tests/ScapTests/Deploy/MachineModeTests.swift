@@ -1,11 +1,12 @@
 import Foundation
 import TestBed
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// `scap deploy` under a supervisor (SPIDERPIG_IO_KEY): JSON records with the key, prompts answered on stdin.
-@Suite(.serialized) struct MachineModeTests {
+@Suite(.tags(.sshd), .serialized) struct MachineModeTests {
     var scap: String { productPath("scap") }
     let key = "k" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 

@@ -1,12 +1,13 @@
 import Cumin
 import Foundation
 import NodeSet
+import TestSupport
 import Testing
 
 @testable import Scap
 
 /// Stages sent over real SSH to a bed of targets, each running a real web service from the deployed tree.
-@Suite(.serialized) struct TargetStageRunnerTests {
+@Suite(.tags(.sshd), .serialized) struct TargetStageRunnerTests {
     static let repo = "web"
 
     /// One plan per host: the same revision, each host's own service port.

@@ -1,4 +1,5 @@
 import SpicerackLocks
+import TestSupport
 
 /// What most manager tests need: a backend, a key of their own, and a log to read.
 struct LockScenario {

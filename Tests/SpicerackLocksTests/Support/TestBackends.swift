@@ -1,6 +1,7 @@
 import Foundation
 import SpicerackLocks
 import TestBed
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ enum BackendKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func make() throws -> TestBackend {
         switch self {
         case .local:
-            let directory = try TemporaryDirectory()
+            let directory = try TemporaryDirectory("spicerack-locks-tests")
             return TestBackend(backend: LocalLockBackend(directory: directory.path + "/locks"), directory: directory)
         case .etcd:
             return TestBackend(backend: EtcdLockBackend(endpoints: [try SharedEtcd.endpoint()]), directory: nil)
@@ -64,20 +65,6 @@ enum SharedEtcd {
 
     private static func stop() {
         try? server.get().stop()
-    }
-}
-
-/// A directory under /tmp removed by ``remove()``.
-struct TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path = "/tmp/spicerack-locks-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A small Gerrit-compatible HTTP server for tests (Python, on loopback): it serves the documented JSON of the
 /// changes registered through `/test/changes` (with the `)]}'` prefix), records Code-Review votes, and on a +2

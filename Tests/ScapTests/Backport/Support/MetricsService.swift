@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real HTTP service on a bed host, started over SSH so it sees the host's own /srv: it answers with the version
 /// of the deployed tree (`/srv/deployment/<repo>/version.txt`, read on every request), fails the share of `/`
