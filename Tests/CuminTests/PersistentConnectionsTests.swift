@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func laterRunsTalkToTheMasterWithoutAnSSHProcess() async throws {
-        try await withTestBed(hosts: 2) { bed, configuration in
+        try await withCuminBed(hosts: 2) { bed, configuration in
             var configuration = configuration
             configuration.clustershell.persistConnections = 60
             // An `ssh` that counts its starts: after the first run, no command may start one.
