@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// The sync of a backport, on the groups of scap.cfg: the `testservers` group, its smoke tests and "Continue with
 /// deployment?", then the `canary` group, `canary_wait_time` and the error-rate gate, then every other group
@@ -330,7 +331,7 @@ public struct BackportSync: Sendable {
     private func gate(
         _ gate: ErrorRateGate, label: String, hosts: [String], baseline: [String], at time: Date?, _ run: Run
     ) async throws(StepFailure) {
-        let seconds = Int(canaryWait.components.seconds)
+        let seconds = canaryWait.wholeSeconds
         console.print("Waiting \(seconds)s (canary_wait_time) before checking the \(label) error rate")
         let deadline = ContinuousClock.now + canaryWait
         while ContinuousClock.now < deadline {

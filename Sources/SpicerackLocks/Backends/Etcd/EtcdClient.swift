@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -125,7 +126,7 @@ package struct EtcdClient: Sendable {
                 continue
             }
             var request = URLRequest(
-                url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout.seconds)
+                url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout.inSeconds)
             request.httpMethod = method
             request.httpBody = body
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
