@@ -56,8 +56,8 @@ package final class LineReader: Sendable {
         }
     }
 
-    /// The next line without its newline; the last line even without one; `nil` at the end of input, on a read
-    /// error, or when the calling task is cancelled while waiting.
+    /// The next line without its newline (`\n` or `\r\n`); the last line even without one; `nil` at the end of
+    /// input, on a read error, or when the calling task is cancelled while waiting.
     package func nextLine() async -> String? {
         while true {
             if Task.isCancelled { return nil }
@@ -91,7 +91,8 @@ package final class LineReader: Sendable {
     private func takeLine() -> String? {
         state.withLock { state -> String? in
             if let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: state.buffer[..<newline], as: UTF8.self)
+                let end = newline > 0 && state.buffer[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                let line = String(decoding: state.buffer[..<end], as: UTF8.self)
                 state.buffer.removeSubrange(...newline)
                 return line
             }
