@@ -42,7 +42,7 @@ public enum CookbookFrontEnd {
         let started = ContinuousClock.now
         let product: CookbookBuilder.Product
         do {
-            product = try builder.build()
+            product = try await builder.build()
         } catch {
             printError(error.description)
             return 1

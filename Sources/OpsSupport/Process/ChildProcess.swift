@@ -96,7 +96,9 @@ package struct ChildProcess: Sendable {
     private var platformOptions: PlatformOptions {
         var options = PlatformOptions()
         options.processGroupID = 0
-        options.teardownSequence = [.send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: interruptGrace)]
+        options.teardownSequence = [
+            .send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: interruptGrace)
+        ]
         return options
     }
 
