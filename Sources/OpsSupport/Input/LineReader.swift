@@ -61,7 +61,11 @@ package final class LineReader: Sendable {
     package func nextLine() async -> String? {
         while true {
             if Task.isCancelled { return nil }
-            if let line = takeLine() { return line }
+            switch takeLine() {
+            case .line(let line): return line
+            case .ended: return nil
+            case .needsMore: break
+            }
             if !waitsForReadiness {
                 readOnce()
                 continue
@@ -87,25 +91,31 @@ package final class LineReader: Sendable {
         }
     }
 
-    /// A complete line from the buffer, or the rest at the end of input; `nil` when more must be read.
-    private func takeLine() -> String? {
-        state.withLock { state -> String? in
+    private enum Taken {
+        case line(String)
+        case ended
+        case needsMore
+    }
+
+    /// A complete line from the buffer, or the rest at the end of input.
+    private func takeLine() -> Taken {
+        state.withLock { state -> Taken in
             if let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let end = newline > 0 && state.buffer[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
                 let line = String(decoding: state.buffer[..<end], as: UTF8.self)
                 state.buffer.removeSubrange(...newline)
-                return line
+                return .line(line)
             }
             if state.buffer.count >= Self.maximumLineLength {
                 let line = String(decoding: state.buffer.prefix(Self.maximumLineLength), as: UTF8.self)
                 state.buffer.removeFirst(Self.maximumLineLength)
-                return line
+                return .line(line)
             }
-            guard state.ended else { return nil }
-            if state.buffer.isEmpty { return nil }
+            guard state.ended else { return .needsMore }
+            if state.buffer.isEmpty { return .ended }
             let line = String(decoding: state.buffer, as: UTF8.self)
             state.buffer.removeAll()
-            return line
+            return .line(line)
         }
     }
 

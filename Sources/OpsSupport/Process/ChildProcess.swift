@@ -147,17 +147,17 @@ package struct ChildProcess: Sendable {
                         } catch {
                             return false
                         }
+                        collected.markTimedOut()
                         await execution.teardown(using: steps)
                         return true
                     }
                 }
                 var open = streams.count
-                var timedOut = false
                 while open > 0, let fired = await group.next() {
-                    if fired { timedOut = true } else { open -= 1 }
+                    if !fired { open -= 1 }
                 }
                 group.cancelAll()
-                return timedOut
+                return collected.timedOut
             }
             if timedOut || Task.isCancelled {
                 // The child itself has exited (its streams ended) but is not reaped yet, so its process group id
@@ -176,6 +176,7 @@ private final class Collected: Sendable {
         var output: [UInt8] = []
         var error: [UInt8] = []
         var truncated = false
+        var timedOut = false
     }
 
     private let limit: Int
@@ -192,6 +193,11 @@ private final class Collected: Sendable {
             if toError { buffers.error.append(contentsOf: kept) } else { buffers.output.append(contentsOf: kept) }
         }
     }
+
+    /// Set by the timer before it stops the child, so a child that dies at once still counts as timed out.
+    func markTimedOut() { buffers.withLock { $0.timedOut = true } }
+
+    var timedOut: Bool { buffers.withLock { $0.timedOut } }
 
     func take() -> ([UInt8], [UInt8], Bool) {
         buffers.withLock { ($0.output, $0.error, $0.truncated) }

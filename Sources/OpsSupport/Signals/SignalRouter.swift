@@ -13,8 +13,8 @@ import Synchronization
 /// default action, so that a deploy, a lock holder or a cumin run can wind down cleanly first.
 ///
 /// Every handler registered for a signal is called, on a dispatch queue, in the order of registration. While a
-/// signal has at least one handler its disposition is "ignore" and a dispatch signal source delivers it; when its
-/// last handler is removed, the disposition it had before the first registration is restored.
+/// signal has at least one handler a dispatch signal source delivers it; when its last handler is removed, the
+/// disposition it had before routing began is restored (the default action, for Ctrl-C, kills the process again).
 /// ```swift
 /// let subscription = SignalRouter.shared.route([SIGINT, SIGTERM]) { number in interruption.interrupt() }
 /// defer { subscription.cancel() }
@@ -27,7 +27,12 @@ package final class SignalRouter: Sendable {
     package typealias Handler = @Sendable (Int32) -> Void
 
     private struct Route {
+        /// Kept for the life of the process once made: the dispatch library installs its signal handler only when
+        /// the first source of a signal is made, so a source made again later would never fire.
         var source: any DispatchSourceSignal
+        /// The disposition that feeds `source` (the dispatch library's handler), put back when routing resumes.
+        var routing: sigaction
+        /// The disposition before routing began, put back when the last handler goes.
         var previous: sigaction
         var handlers: [(id: UInt64, handler: Handler)]
     }
@@ -48,8 +53,12 @@ package final class SignalRouter: Sendable {
             state.nextID += 1
             let id = state.nextID
             for number in Set(numbers) {
-                if state.routes[number] != nil {
-                    state.routes[number]?.handlers.append((id, handler))
+                if var route = state.routes[number] {
+                    if route.handlers.isEmpty {
+                        sigaction(number, &route.routing, &route.previous)
+                    }
+                    route.handlers.append((id, handler))
+                    state.routes[number] = route
                     continue
                 }
                 var previous = sigaction()
@@ -65,7 +74,10 @@ package final class SignalRouter: Sendable {
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler { [weak self] in self?.deliver(number) }
                 source.resume()
-                state.routes[number] = Route(source: source, previous: previous, handlers: [(id, handler)])
+                var routing = sigaction()
+                sigaction(number, nil, &routing)
+                state.routes[number] = Route(
+                    source: source, routing: routing, previous: previous, handlers: [(id, handler)])
             }
             return id
         }
@@ -83,7 +95,7 @@ package final class SignalRouter: Sendable {
 
     /// Whether `number` currently has a handler.
     package func isRouting(_ number: Int32) -> Bool {
-        state.withLock { $0.routes[number] != nil }
+        state.withLock { !($0.routes[number]?.handlers.isEmpty ?? true) }
     }
 
     private func deliver(_ number: Int32) {
@@ -93,17 +105,13 @@ package final class SignalRouter: Sendable {
 
     fileprivate func remove(_ id: UInt64) {
         state.withLock { state in
-            for (number, route) in state.routes {
-                guard route.handlers.contains(where: { $0.id == id }) else { continue }
-                let remaining = route.handlers.filter { $0.id != id }
-                if remaining.isEmpty {
-                    route.source.cancel()
-                    var previous = route.previous
-                    sigaction(number, &previous, nil)
-                    state.routes[number] = nil
-                } else {
-                    state.routes[number]?.handlers = remaining
+            for (number, route) in state.routes where route.handlers.contains(where: { $0.id == id }) {
+                var route = route
+                route.handlers.removeAll { $0.id == id }
+                if route.handlers.isEmpty {
+                    sigaction(number, &route.previous, nil)
                 }
+                state.routes[number] = route
             }
         }
     }

@@ -77,7 +77,7 @@ public struct BackportSync: Sendable {
     /// The groups.
     public var groups: Groups
     /// The deploy stages run on each subgroup (fetch, config_deploy when enabled, promote).
-    public var stages: [TargetStage]
+    public var stages: [DeployStage]
     /// Runs stages on targets.
     public var executor: any DeployStageExecutor
     /// Each host's plan in a group.
@@ -105,7 +105,7 @@ public struct BackportSync: Sendable {
 
     /// Creates a sync.
     public init(
-        groups: Groups, stages: [TargetStage], executor: any DeployStageExecutor,
+        groups: Groups, stages: [DeployStage], executor: any DeployStageExecutor,
         plan: @escaping @Sendable (String, DeployGroup) async throws(TargetPlanError) -> TargetStagePlan,
         prompter: any BackportPrompter, console: BackportConsole, log: DeployEventLog, progress: DeployProgress? = nil,
         interruption: DeployInterruption? = nil, smokeTests: SmokeTestSuite? = nil,
@@ -353,7 +353,7 @@ public struct BackportSync: Sendable {
 
     /// Runs `stage` on `hosts` of `group` and logs counts and each failure.
     private func runStage(
-        _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool
+        _ stage: DeployStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool
     ) async throws(BackportError) -> [String: TargetHostOutcome] {
         var plans: [String: TargetStagePlan] = [:]
         for host in hosts {
