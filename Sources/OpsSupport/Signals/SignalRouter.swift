@@ -13,8 +13,9 @@ import Synchronization
 /// default action, so that a deploy, a lock holder or a cumin run can wind down cleanly first.
 ///
 /// Every handler registered for a signal is called, on a dispatch queue, in the order of registration. While a
-/// signal has at least one handler a dispatch signal source delivers it; when its last handler is removed, the
-/// disposition it had before routing began is restored (the default action, for Ctrl-C, kills the process again).
+/// signal has at least one handler, a C handler writes it into a self-pipe that a dispatch read source drains; when
+/// its last handler is removed, the disposition it had before routing began is restored (for Ctrl-C, the default
+/// action kills the process again).
 /// ```swift
 /// let subscription = SignalRouter.shared.route([SIGINT, SIGTERM]) { number in interruption.interrupt() }
 /// defer { subscription.cancel() }
@@ -27,11 +28,6 @@ package final class SignalRouter: Sendable {
     package typealias Handler = @Sendable (Int32) -> Void
 
     private struct Route {
-        /// Kept for the life of the process once made: the dispatch library installs its signal handler only when
-        /// the first source of a signal is made, so a source made again later would never fire.
-        var source: any DispatchSourceSignal
-        /// The disposition that feeds `source` (the dispatch library's handler), put back when routing resumes.
-        var routing: sigaction
         /// The disposition before routing began, put back when the last handler goes.
         var previous: sigaction
         var handlers: [(id: UInt64, handler: Handler)]
@@ -40,6 +36,8 @@ package final class SignalRouter: Sendable {
     private struct State {
         var routes: [Int32: Route] = [:]
         var nextID: UInt64 = 0
+        /// Reads the signal numbers that the C handler writes into the pipe.
+        var reader: (any DispatchSourceRead)?
     }
 
     private let state = Mutex(State())
@@ -52,36 +50,49 @@ package final class SignalRouter: Sendable {
         let id = state.withLock { state in
             state.nextID += 1
             let id = state.nextID
+            if state.reader == nil, let reader = makeReader() { state.reader = reader }
             for number in Set(numbers) {
-                if var route = state.routes[number] {
-                    if route.handlers.isEmpty {
-                        sigaction(number, &route.routing, &route.previous)
-                    }
-                    route.handlers.append((id, handler))
-                    state.routes[number] = route
+                if state.routes[number] != nil {
+                    state.routes[number]?.handlers.append((id, handler))
                     continue
                 }
-                var previous = sigaction()
-                var ignore = sigaction()
+                var action = sigaction()
                 #if canImport(Darwin)
-                    ignore.__sigaction_u.__sa_handler = SIG_IGN
+                    action.__sigaction_u.__sa_handler = signalRouterHandler
                 #else
-                    ignore.__sigaction_handler.sa_handler = SIG_IGN
+                    action.__sigaction_handler.sa_handler = signalRouterHandler
                 #endif
-                sigemptyset(&ignore.sa_mask)
-                sigaction(number, &ignore, &previous)
-                // Made inside the lock, so the (non-Sendable) source never leaves the state it is kept in.
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { [weak self] in self?.deliver(number) }
-                source.resume()
-                var routing = sigaction()
-                sigaction(number, nil, &routing)
-                state.routes[number] = Route(
-                    source: source, routing: routing, previous: previous, handlers: [(id, handler)])
+                action.sa_flags = SA_RESTART
+                sigemptyset(&action.sa_mask)
+                var previous = sigaction()
+                sigaction(number, &action, &previous)
+                state.routes[number] = Route(previous: previous, handlers: [(id, handler)])
             }
             return id
         }
         return SignalSubscription(router: self, id: id)
+    }
+
+    /// The self-pipe: the C handler writes one byte per signal (async-signal-safe), a dispatch read source reads
+    /// them and calls the handlers outside signal context.
+    private func makeReader() -> (any DispatchSourceRead)? {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else { return nil }
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        }
+        signalRouterPipe = descriptors[1]
+        let readEnd = descriptors[0]
+        let reader = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
+        reader.setEventHandler { [weak self] in
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let count = bytes.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+            guard count > 0 else { return }
+            for byte in bytes[..<count] { self?.deliver(Int32(byte)) }
+        }
+        reader.resume()
+        return reader
     }
 
     /// The signals among `numbers` as they arrive, until the consuming task stops iterating (or is cancelled).
@@ -95,7 +106,7 @@ package final class SignalRouter: Sendable {
 
     /// Whether `number` currently has a handler.
     package func isRouting(_ number: Int32) -> Bool {
-        state.withLock { !($0.routes[number]?.handlers.isEmpty ?? true) }
+        state.withLock { $0.routes[number] != nil }
     }
 
     private func deliver(_ number: Int32) {
@@ -106,15 +117,29 @@ package final class SignalRouter: Sendable {
     fileprivate func remove(_ id: UInt64) {
         state.withLock { state in
             for (number, route) in state.routes where route.handlers.contains(where: { $0.id == id }) {
-                var route = route
-                route.handlers.removeAll { $0.id == id }
-                if route.handlers.isEmpty {
-                    sigaction(number, &route.previous, nil)
+                let remaining = route.handlers.filter { $0.id != id }
+                if remaining.isEmpty {
+                    var previous = route.previous
+                    sigaction(number, &previous, nil)
+                    state.routes[number] = nil
+                } else {
+                    state.routes[number]?.handlers = remaining
                 }
-                state.routes[number] = route
             }
         }
     }
+}
+
+/// The write end of the router's self-pipe, set once before the first handler is installed.
+nonisolated(unsafe) private var signalRouterPipe: Int32 = -1
+
+/// The C signal handler: one byte per signal into the self-pipe (non-blocking: a full pipe drops the signal, as
+/// pending signals of one kind coalesce anyway). Only async-signal-safe calls; errno is preserved.
+private let signalRouterHandler: @convention(c) (Int32) -> Void = { number in
+    let saved = errno
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(signalRouterPipe, &byte, 1)
+    errno = saved
 }
 
 /// A registration with ``SignalRouter``: its handler is called until ``cancel()`` (or until the subscription is
