@@ -44,13 +44,20 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        // Shared plumbing below Wmflib and Cumin (internal, not a product): the signal router, the child-process
+        // runner, the standard-input line reader and Duration helpers. Foundation-free; swift-subprocess only.
+        .target(
+            name: "OpsSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: swiftSettings
+        ),
         // Host-set algebra (ClusterShell NodeSet compatible). No dependencies.
         .target(name: "NodeSet", swiftSettings: swiftSettings),
         // Query grammar, backends, transports, execution engine, reporting.
         .target(
             name: "Cumin",
             dependencies: [
-                "NodeSet", "Wmflib",
+                "NodeSet", "Wmflib", "OpsSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -76,6 +83,7 @@ let package = Package(
         .target(
             name: "Wmflib",
             dependencies: [
+                "OpsSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -85,7 +93,8 @@ let package = Package(
         .target(
             name: "Spicerack",
             dependencies: [
-                "Cumin", "CuminNativeSSH", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote", "SpicerackClients",
+                "Cumin", "CuminNativeSSH", "NodeSet", "Wmflib", "OpsSupport", "SpicerackLocks", "SpicerackRemote",
+                "SpicerackClients",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -97,7 +106,7 @@ let package = Package(
         .target(
             name: "SpicerackLocks",
             dependencies: [
-                "Wmflib", .product(name: "Logging", package: "swift-log"),
+                "Wmflib", "OpsSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,7 +117,7 @@ let package = Package(
         // Remote execution for cookbooks (Cumin's engine behind Spicerack's RemoteHosts), HTTP client, Prometheus.
         .target(
             name: "SpicerackRemote",
-            dependencies: ["Cumin", "NodeSet", "Wmflib", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Cumin", "NodeSet", "Wmflib", "OpsSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Clients of the services cookbooks drive: conftool and DNS discovery (etcd), Alertmanager, Puppet,
@@ -116,7 +125,7 @@ let package = Package(
         .target(
             name: "SpicerackClients",
             dependencies: [
-                "Cumin", "NodeSet", "Wmflib", "SpicerackLocks", "SpicerackRemote",
+                "Cumin", "NodeSet", "Wmflib", "OpsSupport", "SpicerackLocks", "SpicerackRemote",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -124,7 +133,7 @@ let package = Package(
         // Compiles cookbook trees into cached executables (the front half of `cookbook`).
         .target(
             name: "CookbookBuild",
-            dependencies: ["Spicerack"],
+            dependencies: ["Spicerack", "OpsSupport"],
             swiftSettings: swiftSettings
         ),
         // A bed of real OpenSSH hosts on loopback for tests, demos and benchmarks.
@@ -157,7 +166,7 @@ let package = Package(
         .target(
             name: "Scap",
             dependencies: [
-                "Cumin", "NodeSet", "Wmflib",
+                "Cumin", "NodeSet", "Wmflib", "OpsSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Stencil", package: "Stencil"),
@@ -227,6 +236,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "OpsSupportTests", dependencies: ["OpsSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ScapTests", dependencies: ["Scap", "TestBed", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeSetTests", dependencies: ["NodeSet"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "CuminTests", dependencies: ["Cumin", "NodeSet", "TestBed", "TestSupport"], swiftSettings: swiftSettings),

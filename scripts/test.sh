@@ -27,6 +27,7 @@ fi
 # In phases: the lock tests (2 s TTLs and heartbeats) and the remote/HTTP timeout tests are timing-sensitive, and
 # the `cookbook` tests keep both cores busy compiling cookbook trees; on a 2-core machine running them all at
 # once starves the timers. Each phase runs its own suites in parallel.
+# First phase: the fast suites (OpsSupportTests, NodeSetTests, WmflibTests, ...) and the cumin/testbed ones.
 swift test --skip-build "${fast[@]}" --skip 'SpicerackTests|SpicerackLocksTests|SpicerackRemoteTests|SpicerackClientsTests|ScapTests|SpiderPigTests'
 swift test --skip-build "${fast[@]}" --filter SpicerackLocksTests
 swift test --skip-build "${fast[@]}" --filter SpicerackRemoteTests

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Spicerack
 
 /// Compiles cookbook trees into cached executables, keyed by a hash of the sources and the framework.
@@ -64,7 +65,7 @@ public struct CookbookBuilder: Sendable {
     }
 
     /// Returns the executable for the current sources, compiling only when they changed.
-    public func build() throws(BuildError) -> Product {
+    public func build() async throws(BuildError) -> Product {
         let tree = CookbookSourceTree(baseDirectories: baseDirectories)
         let key = cacheKey(for: tree)
         let buildDirectory = "\(treeDirectory)/builds/\(key)"
@@ -85,7 +86,7 @@ public struct CookbookBuilder: Sendable {
         let lock = try BuildLock(path: "\(treeDirectory)/build.lock")
         defer { lock.unlock() }
         if let product = try cached(buildDirectory, key: key) { return product }
-        return try compile(tree: tree, key: key, into: buildDirectory)
+        return try await compile(tree: tree, key: key, into: buildDirectory)
     }
 
     /// The cached product for `key`, after checking that nobody but the running user could have changed it.
@@ -101,7 +102,9 @@ public struct CookbookBuilder: Sendable {
         return Product(executable: executable, index: index, compiled: false, key: key)
     }
 
-    private func compile(tree: CookbookSourceTree, key: String, into buildDirectory: String) throws(BuildError) -> Product {
+    private func compile(tree: CookbookSourceTree, key: String, into buildDirectory: String) async throws(BuildError)
+        -> Product
+    {
         guard let swiftc = SwiftCompiler.swiftcExecutable() else {
             throw BuildError(
                 "no Swift toolchain found to compile the cookbooks",
@@ -119,10 +122,10 @@ public struct CookbookBuilder: Sendable {
             } catch {
                 throw BuildError("cannot write the generated package in \(generator.directory): \(error.localizedDescription)")
             }
-            let (succeeded, output) = try compiler.build(
+            let (succeeded, output) = try await compiler.build(
                 sources: mapping.sources, output: generator.executablePath, buildDirectory: generator.buildDirectory)
             if succeeded {
-                return try store(generator: generator, key: key, buildDirectory: buildDirectory)
+                return try await store(generator: generator, key: key, buildDirectory: buildDirectory)
             }
             var newlyExcluded = 0
             for diagnostic in SwiftCompiler.diagnostics(in: output) {
@@ -148,7 +151,9 @@ public struct CookbookBuilder: Sendable {
         throw BuildError("too many files failed to compile; fix the errors reported and try again")
     }
 
-    private func store(generator: PackageGenerator, key: String, buildDirectory: String) throws(BuildError) -> Product {
+    private func store(generator: PackageGenerator, key: String, buildDirectory: String) async throws(BuildError)
+        -> Product
+    {
         let manager = FileManager.default
         let built = generator.executablePath
         let staging = "\(buildDirectory).\(getpid()).tmp"
@@ -162,7 +167,7 @@ public struct CookbookBuilder: Sendable {
         } catch {
             throw BuildError("cannot store the built cookbooks in \(buildDirectory): \(error.localizedDescription)")
         }
-        let index = try dumpIndex(executable: "\(staging)/cookbooks")
+        let index = try await dumpIndex(executable: "\(staging)/cookbooks")
         do {
             try index.encoded().write(to: URL(fileURLWithPath: "\(staging)/index.json"), options: .atomic)
             CacheOwnership.restrict("\(staging)/index.json", mode: 0o600)
@@ -175,23 +180,15 @@ public struct CookbookBuilder: Sendable {
         return Product(executable: "\(buildDirectory)/cookbooks", index: index, compiled: true, key: key)
     }
 
-    private func dumpIndex(executable: String) throws(BuildError) -> CookbookIndex {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--dump-index"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+    private func dumpIndex(executable: String) async throws(BuildError) -> CookbookIndex {
+        let result: ChildProcessResult
         do {
-            try process.run()
+            result = try await ChildProcess(executable, ["--dump-index"]).run()
         } catch {
-            throw BuildError("cannot run the built cookbooks \(executable): \(error.localizedDescription)")
+            throw BuildError("cannot run the built cookbooks \(executable): \(error.description)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let index = try? CookbookIndex.decode(data) else {
-            throw BuildError("the built cookbooks \(executable) did not describe themselves (exit code \(process.terminationStatus))")
+        guard result.succeeded, let index = try? CookbookIndex.decode(Data(result.standardOutput)) else {
+            throw BuildError("the built cookbooks \(executable) did not describe themselves (\(result.termination))")
         }
         return index
     }

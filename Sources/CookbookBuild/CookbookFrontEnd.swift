@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Spicerack
 
 /// The `cookbook` command: lists from the index, builds ahead of time, or compiles the tree when it changed and
@@ -41,15 +42,14 @@ public enum CookbookFrontEnd {
         let started = ContinuousClock.now
         let product: CookbookBuilder.Product
         do {
-            product = try builder.build()
+            product = try await builder.build()
         } catch {
             printError(error.description)
             return 1
         }
         if isBuildCommand {
             for problem in product.index.problems { printError("Failed to compile \(problem) (left out of the tree)") }
-            let seconds = (ContinuousClock.now - started).components
-            let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
+            let elapsed = (ContinuousClock.now - started).inSeconds
             print(
                 "\(product.compiled ? "Built" : "Up to date:") \(product.index.cookbooks.count) cookbooks"
                     + " (\(product.index.problems.count) files left out) in \(String(format: "%.2f", elapsed)) s: \(product.executable)")

@@ -16,7 +16,8 @@ public struct Framework: Sendable, Equatable {
 
     /// The modules whose interface cookbooks see.
     static let interfaceModules = [
-        "Spicerack", "SpicerackLocks", "SpicerackRemote", "Cumin", "NodeSet", "Wmflib", "ArgumentParser", "Logging",
+        "Spicerack", "SpicerackLocks", "SpicerackRemote", "Cumin", "NodeSet", "Wmflib", "OpsSupport", "ArgumentParser",
+        "Logging",
     ]
 
     /// The library file name.

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// Compiles a tree's sources into one executable with the Swift driver in incremental mode, and reads the
 /// file-level errors out of its output.
@@ -32,7 +33,9 @@ struct SwiftCompiler {
     /// Compiles `sources` (the last one being `main.swift`) into `output`, keeping the incremental state in
     /// `buildDirectory`.
     /// - Returns: whether it succeeded and everything the driver printed.
-    func build(sources: [String], output: String, buildDirectory: String) throws(BuildError) -> (succeeded: Bool, output: String) {
+    func build(sources: [String], output: String, buildDirectory: String) async throws(BuildError)
+        -> (succeeded: Bool, output: String)
+    {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: buildDirectory, withIntermediateDirectories: true)
@@ -52,31 +55,24 @@ struct SwiftCompiler {
         for map in framework.moduleMaps { arguments += ["-Xcc", "-fmodule-map-file=\(map)"] }
         arguments.append("@" + buildDirectory + "/sources.txt")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: swiftc)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: buildDirectory)
+        var driver = ChildProcess(swiftc, arguments)
+        driver.workingDirectory = buildDirectory
+        driver.mergeStandardError = true
         // The driver leaves temporary directories behind; keep them in the build directory and clear them.
         let temporary = buildDirectory + "/tmp"
         try? manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         defer { try? manager.removeItem(atPath: temporary) }
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = temporary
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        driver.environment = environment
+        let result: ChildProcessResult
         do {
-            try process.run()
+            result = try await driver.run()
         } catch {
             throw BuildError(
-                "cannot run \(swiftc): \(error.localizedDescription)",
-                hint: "install the Swift toolchain or prebuild with `cookbook build`")
+                error.description, hint: "install the Swift toolchain or prebuild with `cookbook build`")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus == 0, String(decoding: data, as: UTF8.self))
+        return (result.succeeded, result.standardOutputText)
     }
 
     /// The driver's map from each source to its object and dependency files.

@@ -19,21 +19,21 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int) ?? -1
     }
 
-    @Test func aCacheWritableByOthersIsRefused() throws {
+    @Test func aCacheWritableByOthersIsRefused() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = "\(root)/cache"
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         chmod(cache, 0o777)
         let builder = try builder(cache: cache)
-        #expect {
-            _ = try builder.build()
+        await #expect {
+            _ = try await builder.build()
         } throws: { error in
             let message = (error as? BuildError)?.message ?? ""
             return message.contains(cache) && message.contains("writable by group or others")
         }
     }
 
-    @Test func aReplacedCachedExecutableIsRefusedNotRun() throws {
+    @Test func aReplacedCachedExecutableIsRefusedNotRun() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = "\(root)/cache"
         let builder = try builder(cache: cache)
@@ -51,15 +51,15 @@ import Testing
         chmod("\(build)/index.json", 0o600)
         // Another user's replacement: left group-writable, as a shared cache directory would.
         chmod(executable, 0o775)
-        #expect {
-            _ = try builder.build()
+        await #expect {
+            _ = try await builder.build()
         } throws: { error in
             ((error as? BuildError)?.message ?? "").contains(executable)
         }
         #expect(!FileManager.default.fileExists(atPath: marker))
         // Made private again, the same cached build is served.
         chmod(executable, 0o700)
-        let product = try builder.build()
+        let product = try await builder.build()
         #expect(product.executable == executable)
         #expect(!product.compiled)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NodeSet
+import OpsSupport
 
 /// The `cumin` command's behaviour, as a library: resolve the query, confirm, run, report, and pick the exit code.
 ///
@@ -128,9 +129,10 @@ public struct CuminApplication: Sendable {
         logger.info("Executing commands \(invocation.commands) on '\(hosts.count)' hosts: \(hosts)")
 
         let task = Task { () async throws -> ExecutionResults in try await executor.run(commands, on: hosts) }
-        let interrupts = InterruptSignal(cancelling: task)
+        // SIGINT (Ctrl-C) and SIGTERM cancel the run, so that its child processes are killed.
+        let interrupts = SignalRouter.shared.route([SIGINT, SIGTERM]) { _ in task.cancel() }
         let outcome = await task.result
-        interrupts.stop()
+        interrupts.cancel()
         for note in transport.notes() { say(note, colors) }
         let results: ExecutionResults
         switch outcome {

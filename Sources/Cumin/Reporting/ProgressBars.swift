@@ -1,3 +1,4 @@
+import OpsSupport
 import Synchronization
 
 /// PASS/FAIL progress of a command across hosts, drawn as two bars on a terminal (cumin's tqdm bars) or
@@ -95,7 +96,7 @@ public final class ProgressBars: Sendable {
         let total = max(state.total, 1)
         let fraction = Double(count) / Double(total)
         let elapsed = ContinuousClock.now - state.start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let rate = seconds > 0 ? Double(count) / seconds : 0
         let percent = String(Int((fraction * 100).rounded(.down)))
         var text = label + " "

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -117,7 +118,7 @@ public struct BackportApplication: Sendable {
         let interruption = self.interruption
         let signals =
             handlesSignals
-            ? SignalRouter([SIGINT, SIGTERM]) { number in
+            ? SignalRouter.shared.route([SIGINT, SIGTERM]) { number in
                 if interruption.interrupt() {
                     let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                     console.print(
@@ -127,7 +128,7 @@ public struct BackportApplication: Sendable {
                     Foundation.exit(ScapExitCode.interrupted)
                 }
             } : nil
-        defer { signals?.stop() }
+        defer { signals?.cancel() }
         let backport = Backport(
             request: request, config: config, executor: runner, prompter: prompter, console: console,
             progress: progress, interruption: interruption)

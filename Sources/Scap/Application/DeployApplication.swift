@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -143,7 +144,7 @@ public struct DeployApplication: Sendable {
             persistConnections: options.persistConnections)
         runner.observer = progress
         let signals = handlesSignals ? Self.routeSignals(to: interruption, console: console) : nil
-        defer { signals?.stop() }
+        defer { signals?.cancel() }
         let deployment = Deployment(
             request: request, config: config, executor: runner, prompter: prompter, console: console,
             progress: progress, interruption: interruption)
@@ -156,9 +157,9 @@ public struct DeployApplication: Sendable {
 
     /// SIGINT and SIGTERM interrupt the deploy; a second one exits the process at once.
     private static func routeSignals(to interruption: DeployInterruption, console: @escaping @Sendable (String) -> Void)
-        -> SignalRouter
+        -> SignalSubscription
     {
-        SignalRouter([SIGINT, SIGTERM]) { number in
+        SignalRouter.shared.route([SIGINT, SIGTERM]) { number in
             if interruption.interrupt() {
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                 console("Interrupted (\(name)): stopping the running stage; press Ctrl-C again to exit at once")

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -61,12 +62,8 @@ public struct ScapInvocation: Sendable {
             directory: FileManager.default.currentDirectoryPath, environment: ProcessInfo.processInfo.environment,
             writeOutput: { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
             writeError: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
-            readLine: {
-                // On a thread of its own: a blocked read must not hold one of the cooperative pool's threads.
-                await withCheckedContinuation { continuation in
-                    Thread.detachNewThread { continuation.resume(returning: Swift.readLine(strippingNewline: true)) }
-                }
-            },
+            // Waits without holding a thread; a cancelled task stops waiting (nil).
+            readLine: { await LineReader.standardInput.nextLine() },
             inputIsTerminal: isatty(STDIN_FILENO) == 1, outputIsTerminal: isatty(STDOUT_FILENO) == 1,
             errorIsTerminal: isatty(STDERR_FILENO) == 1)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// The sync of a backport, on the groups of scap.cfg: the `testservers` group, its smoke tests and "Continue with
 /// deployment?", then the `canary` group, `canary_wait_time` and the error-rate gate, then every other group
@@ -76,7 +77,7 @@ public struct BackportSync: Sendable {
     /// The groups.
     public var groups: Groups
     /// The deploy stages run on each subgroup (fetch, config_deploy when enabled, promote).
-    public var stages: [TargetStage]
+    public var stages: [DeployStage]
     /// Runs stages on targets.
     public var executor: any DeployStageExecutor
     /// Each host's plan in a group.
@@ -104,7 +105,7 @@ public struct BackportSync: Sendable {
 
     /// Creates a sync.
     public init(
-        groups: Groups, stages: [TargetStage], executor: any DeployStageExecutor,
+        groups: Groups, stages: [DeployStage], executor: any DeployStageExecutor,
         plan: @escaping @Sendable (String, DeployGroup) async throws(TargetPlanError) -> TargetStagePlan,
         prompter: any BackportPrompter, console: BackportConsole, log: DeployEventLog, progress: DeployProgress? = nil,
         interruption: DeployInterruption? = nil, smokeTests: SmokeTestSuite? = nil,
@@ -330,7 +331,7 @@ public struct BackportSync: Sendable {
     private func gate(
         _ gate: ErrorRateGate, label: String, hosts: [String], baseline: [String], at time: Date?, _ run: Run
     ) async throws(StepFailure) {
-        let seconds = Int(canaryWait.components.seconds)
+        let seconds = canaryWait.wholeSeconds
         console.print("Waiting \(seconds)s (canary_wait_time) before checking the \(label) error rate")
         let deadline = ContinuousClock.now + canaryWait
         while ContinuousClock.now < deadline {
@@ -352,7 +353,7 @@ public struct BackportSync: Sendable {
 
     /// Runs `stage` on `hosts` of `group` (``GroupStageRun``) and logs each failure.
     private func runStage(
-        _ stage: TargetStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool
+        _ stage: DeployStage, group: DeployGroup, label: String, hosts: [String], interruptible: Bool
     ) async throws(BackportError) -> [String: TargetHostOutcome] {
         let run = GroupStageRun(
             executor: executor, plan: plan, log: log, progress: progress, interruption: interruption)

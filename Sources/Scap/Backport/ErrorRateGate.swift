@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OpsSupport
 
 /// The error-rate gate after the canaries and after production: MediaWiki-style error counts from Prometheus.
 ///
@@ -98,7 +99,7 @@ public struct ErrorRateGate: Sendable {
     public func evaluate(
         _ label: String, hosts: [String], baseline: [String], baselineTime: Date?, window: Duration
     ) async -> Result {
-        let seconds = max(1, Int(window.components.seconds))
+        let seconds = max(1, window.wholeSeconds)
         do {
             let errors = try await value(query(errorsQuery, hosts: hosts, window: seconds), at: nil)
             let requests = try await value(query(requestsQuery, hosts: hosts, window: seconds), at: nil)
@@ -179,7 +180,7 @@ public struct ErrorRateGate: Sendable {
         let body: ByteBuffer
         let status: UInt
         do {
-            let milliseconds = Int64(timeout.components.seconds) * 1000
+            let milliseconds = timeout.inMilliseconds
             let response = try await HTTPClient.shared.execute(
                 HTTPClientRequest(url: url), timeout: .milliseconds(milliseconds))
             status = response.status.code

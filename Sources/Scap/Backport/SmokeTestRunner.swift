@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OpsSupport
 
 /// Runs a ``SmokeTestSuite`` against test servers, concurrently, each request with its own timeout.
 ///
@@ -91,8 +92,7 @@ public struct SmokeTestRunner: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let milliseconds =
-            Int64(timeout.components.seconds) * 1000
-            + Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
+            timeout.inMilliseconds
         let status: Int
         let headers: HTTPHeaders
         let body: String

@@ -38,5 +38,3 @@ public enum DeployStage: String, Sendable, Hashable, CaseIterable, CustomStringC
     public var description: String { rawValue }
 }
 
-/// The name the target side used for ``DeployStage``: the same enum, kept so code written against it compiles.
-public typealias TargetStage = DeployStage

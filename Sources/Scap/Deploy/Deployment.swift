@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// `scap deploy` on the deploy host: groups, lock, tag, `DEPLOY_HEAD`, deploy log, then the groups.
 ///
@@ -198,7 +199,7 @@ public struct Deployment: Sendable {
             finished, level: outcome.succeeded ? .info : .error, event: "finished",
             extra: [
                 "succeeded": .bool(outcome.succeeded), "rolled_back": .bool(outcome.rolledBack),
-                "duration": .double((ContinuousClock.now - started).scapSeconds),
+                "duration": .double((ContinuousClock.now - started).inSeconds),
             ])
         return outcome
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -114,7 +115,7 @@ public final class DeployLock: Sendable {
 
     /// `N minute(s)` for whole minutes, else `N second(s)`.
     static func describe(_ timeout: Duration) -> String {
-        let seconds = Int(timeout.components.seconds)
+        let seconds = timeout.wholeSeconds
         return seconds >= 60 && seconds % 60 == 0 ? "\(seconds / 60) minute(s)" : "\(seconds) second(s)"
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import OpsSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,7 +21,8 @@ import Synchronization
 /// ```
 public final class LockReleaseTrigger: Sendable {
     private let fired = Mutex<LockReleaseCause?>(nil)
-    private let router = Mutex<SignalRouter?>(nil)
+    private let subscription = Mutex<SignalSubscription?>(nil)
+    private let inputWatch = Mutex<Task<Void, Never>?>(nil)
     private let started = Mutex(false)
     private let watchesStandardInput: Bool
     private let signals: [Int32]
@@ -55,19 +57,22 @@ public final class LockReleaseTrigger: Sendable {
         }
     }
 
-    /// Reads standard input on a thread of its own (never the cooperative pool): a line fires
-    /// ``LockReleaseCause/enter``, the end of input ``LockReleaseCause/endOfInput``.
+    /// Reads standard input without holding a thread: a line fires ``LockReleaseCause/enter``, the end of input
+    /// ``LockReleaseCause/endOfInput``. The read stops when ``wait(pollInterval:check:)`` returns.
     private func watchStandardInput() {
-        Thread.detachNewThread { [self] in
-            fire(readLine(strippingNewline: true) == nil ? .endOfInput : .enter)
+        let watch = Task { [self] in
+            let line = await LineReader.standardInput.nextLine()
+            guard !Task.isCancelled else { return }
+            fire(line == nil ? .endOfInput : .enter)
         }
+        inputWatch.withLock { $0 = watch }
     }
 
     /// Turns `signals` into causes instead of letting them kill the process, so the lock is released first.
     private func watchSignals(_ signals: [Int32]) {
         guard !signals.isEmpty else { return }
-        let routed = SignalRouter(signals) { [self] number in fire(.signal(number)) }
-        router.withLock { $0 = routed }
+        let routed = SignalRouter.shared.route(signals) { [weak self] number in self?.fire(.signal(number)) }
+        subscription.withLock { $0 = routed }
     }
 
     /// Waits until the trigger fires or `check` returns a cause, polling every `pollInterval` with `Task.sleep`.
@@ -75,6 +80,7 @@ public final class LockReleaseTrigger: Sendable {
     public func wait(
         pollInterval: Duration = .milliseconds(500), check: @Sendable () -> LockReleaseCause? = { nil }
     ) async -> LockReleaseCause {
+        defer { inputWatch.withLock { $0?.cancel() } }
         while true {
             if let cause { return cause }
             if let polled = check() {

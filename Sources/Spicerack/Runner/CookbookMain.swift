@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import OpsSupport
 
 /// The `main` of a compiled cookbook tree: `cookbook` execs it with the operator's command line.
 ///
@@ -76,9 +77,9 @@ public enum CookbookMain {
             tree: tree, configuration: configuration, options: options, logging: logging,
             locking: ManagedCookbookLocking(locks: locks), locks: locks)
         let input = MenuInput()
-        let signals = InterruptHandler(session: session, input: input, logger: logging.logger(label: "spicerack.cookbook"))
-        signals.install()
-        defer { signals.uninstall() }
+        let signals = InterruptHandler.install(
+            session: session, input: input, logger: logging.logger(label: "spicerack.cookbook"))
+        defer { signals.cancel() }
 
         if isGroup {
             let menu = CookbookMenu(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NodeSet
+import OpsSupport
 import SpicerackRemote
 
 /// One matcher of a silence: alerts whose label `name` equals (or, with `isRegex`, fully matches) `value`.
@@ -73,7 +74,7 @@ public struct Alertmanager: Sendable {
     ) async throws(AlertmanagerError) -> String {
         guard !matchers.isEmpty else { throw AlertmanagerError("No matchers provided.") }
         let start = Date()
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         let silence = Silence(
             matchers: matchers, startsAt: Self.timestamp(start),
             endsAt: Self.timestamp(start.addingTimeInterval(seconds)), comment: reason.description,

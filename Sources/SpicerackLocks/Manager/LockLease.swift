@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpsSupport
 import Synchronization
 
 /// A lock held by this process, kept alive by a heartbeat until ``release()``.
@@ -125,7 +126,7 @@ public final class LockLease: Sendable {
     @discardableResult
     private func startHeartbeat(beatingFirst: Bool) -> Task<Void, Never>? {
         let interval = heartbeatInterval
-        let beats = Int((Double(30 * 86400) / interval.seconds).rounded(.up))
+        let beats = Int((Double(30 * 86400) / interval.inSeconds).rounded(.up))
         return state.withLock { state in
             guard !state.released, state.lost == nil else { return nil }
             let first = beatingFirst ? Task { [weak self] in _ = await self?.beat() } : nil
@@ -158,7 +159,7 @@ public final class LockLease: Sendable {
                 logger.error("\(error)")
                 return false
             }
-            let retry = String(format: "%.2f", heartbeatInterval.seconds)
+            let retry = String(format: "%.2f", heartbeatInterval.inSeconds)
             logger.warning("Unable to refresh lock for key \(key.path), retrying in \(retry)s: \(error.summary)")
             return true
         }

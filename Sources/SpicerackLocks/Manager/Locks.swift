@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpsSupport
 
 /// The lock manager of a run: acquires locks with Spicerack's retry and dry-run rules and hands out leases.
 ///
@@ -91,7 +92,7 @@ public struct Locks: Sendable {
                 let error = LockError(.busy(holders: holders, allowed: allowed), key: key.path)
                 guard attempt < policy.tries else { throw error }
                 let wait = policy.delay(afterAttempt: attempt)
-                let seconds = String(format: "%.2f", wait.seconds)
+                let seconds = String(format: "%.2f", wait.inSeconds)
                 logger.warning(
                     "[\(attempt)/\(policy.tries), retrying in \(seconds)s] Unable to acquire lock for key \(key.path): \(error.summary)"
                 )

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpsSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// When an ``HTTPClient`` retries a request, as wmflib's `http_session` configures urllib3's `Retry`.
 ///

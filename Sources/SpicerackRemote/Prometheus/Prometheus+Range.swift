@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// The values of one series over a range query: its labels and `(time, value)` points in time order.
 public struct PrometheusSeries: Sendable, Hashable {
@@ -28,7 +29,7 @@ extension Prometheus {
         _ promql: String, start: Date, end: Date, step: Duration, site: String? = nil, instance: String = "ops",
         timeout: Duration = .seconds(10)
     ) async throws(PrometheusError) -> [PrometheusSeries] {
-        let stepSeconds = Double(step.components.seconds) + Double(step.components.attoseconds) / 1e18
+        let stepSeconds = step.inSeconds
         guard end >= start, stepSeconds >= 0.001 else {
             throw PrometheusError(
                 "invalid range: end before start or a step under 1 ms", query: promql,

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpsSupport
 
 /// Runs PromQL instant queries against a Prometheus (or Thanos) HTTP API (wmflib's `Prometheus` and `Thanos`).
 ///

@@ -82,7 +82,9 @@ public struct Remote: Sendable {
                     configuration: configuration,
                     connectionReuse: configuration.clustershell.persistConnections != nil
                         ? .persistent : commandCount > 1 ? .session : ConnectionReuse.none,
-                    logger: logger))
+                    // As cumin: one stream per host, so identical hosts always land in one output group (two pipes
+                    // read apart interleave by arrival, and identical hosts could be split).
+                    logger: logger, mergeStandardError: true))
         } catch {
             throw RemoteError("Unable to set up the \(configuration.transport) transport: \(error.message)")
         }

@@ -1,6 +1,7 @@
 import Cumin
 import Logging
 import NodeSet
+import OpsSupport
 
 extension RemoteHosts {
     /// Runs commands in sync mode: each command completes on every host before the next one starts, and only on

@@ -2,6 +2,7 @@ import Cumin
 import Foundation
 import Logging
 import NodeSet
+import OpsSupport
 import Wmflib
 
 extension RemoteHosts {

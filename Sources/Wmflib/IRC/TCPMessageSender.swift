@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +44,7 @@ struct TCPMessageSender: Sendable {
         guard socketFD >= 0 else { throw systemError("create a socket") }
         defer { close(socketFD) }
 
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.inMilliseconds)
         let flags = fcntl(socketFD, F_GETFL, 0)
         _ = fcntl(socketFD, F_SETFL, flags | O_NONBLOCK)
         if connect(socketFD, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {

@@ -1,4 +1,5 @@
 import Dispatch
+import OpsSupport
 
 /// Calls a notification once if a prompt is still waiting after a delay (wmflib's `threading.Timer`).
 struct AwaitingInputTimer {
@@ -11,9 +12,8 @@ struct AwaitingInputTimer {
             return
         }
         let item = DispatchWorkItem(block: notify)
-        let (seconds, attoseconds) = delay.components
-        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(nanoseconds, 0)), execute: item)
+        let nanoseconds = Int(clamping: max(delay.inNanoseconds, 0))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: item)
         self.item = item
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Synchronization
 
 /// A terminal that answers prompts from a script and records everything written, for tests.
@@ -61,7 +62,7 @@ public final class ScriptedTerminal: Terminal {
 
     private func next(prompt: String, echo: Bool) -> String? {
         if answerDelay > .zero {
-            Thread.sleep(forTimeInterval: answerDelay.seconds)
+            Thread.sleep(forTimeInterval: answerDelay.inSeconds)
         }
         return state.withLock { state in
             state.prompts.append(prompt)

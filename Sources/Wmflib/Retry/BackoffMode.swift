@@ -1,3 +1,5 @@
+import OpsSupport
+
 /// How the delay between retries grows, as wmflib's `backoff_mode`.
 ///
 /// With a base delay `d` and the 1-based attempt number `N` that just failed:
@@ -21,7 +23,7 @@ public enum BackoffMode: String, Sendable, CaseIterable, Equatable {
     ///   - attempt: the 1-based number of the attempt that failed.
     /// - Returns: the time to wait before the next attempt.
     public func delay(base: Duration, attempt: Int) -> Duration {
-        let seconds = base.seconds
+        let seconds = base.inSeconds
         let result: Double
         switch self {
         case .constant: result = seconds
@@ -44,15 +46,9 @@ private func integerPower(_ base: Double, _ exponent: Int) -> Double {
 }
 
 extension Duration {
-    /// The duration in seconds, with its fractional part.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-
     /// The duration as Python prints a `timedelta`: `H:MM:SS` plus `.ffffff` when there are microseconds.
     var timedeltaDescription: String {
-        let totalMicroseconds = Int((seconds * 1_000_000).rounded())
+        let totalMicroseconds = Int((inSeconds * 1_000_000).rounded())
         let negative = totalMicroseconds < 0
         let magnitude = abs(totalMicroseconds)
         let micro = magnitude % 1_000_000

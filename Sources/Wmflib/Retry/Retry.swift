@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpsSupport
 
 /// Runs an operation, retrying it with a growing delay while it fails with a retryable error (wmflib's `@retry`).
 ///
@@ -65,7 +66,7 @@ public func retry<T>(
         } catch {
             guard retryIf(error) else { throw error }
             let wait = parameters.backoff.delay(base: parameters.delay, attempt: attempt)
-            let seconds = String(format: "%.2f", wait.seconds)
+            let seconds = String(format: "%.2f", wait.inSeconds)
             logger.warning(
                 "[\(attempt)/\(parameters.tries), retrying in \(seconds)s] \(parameters.failureMessage): \(errorChainMessage(error))"
             )

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 import Synchronization
 
 #if canImport(FoundationNetworking)

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -54,7 +55,7 @@ struct LockDirectory: Sendable {
             guard clock.now < deadline else {
                 throw failure(
                     key, operation,
-                    "another process has held \(lockFilePath) for over \(HumanDuration.format(lockTimeout.seconds)); "
+                    "another process has held \(lockFilePath) for over \(HumanDuration.format(lockTimeout.inSeconds)); "
                         + "find it with 'fuser \(lockFilePath)'")
             }
             do {
