@@ -37,4 +37,3 @@ public enum DeployStage: String, Sendable, Hashable, CaseIterable, CustomStringC
     /// The stage name, as scap prints it (`handle_service`, ...).
     public var description: String { rawValue }
 }
-

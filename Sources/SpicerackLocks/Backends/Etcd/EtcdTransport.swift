@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -89,7 +90,7 @@ public struct URLSessionEtcdTransport: EtcdHTTPTransport {
     /// Sends the request through the shared session.
     public func send(_ request: EtcdHTTPRequest) async throws -> EtcdHTTPResponse {
         var urlRequest = URLRequest(
-            url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout.seconds)
+            url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout.inSeconds)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
         for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
