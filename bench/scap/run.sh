@@ -72,6 +72,8 @@ source "$BENCH/lib.sh"
 bench_require scap/run.sh scap testbed cumin
 SCAP=$BIN/scap CUMIN=$BIN/cumin TESTBED=$BIN/testbed
 MEASURE=("$PYTHON" "$BENCH/measure.py")
+# Persistent masters daemonize: measure.py must not adopt and kill them at the end of a run.
+[[ -n ${SCAP_PERSIST:-} ]] && MEASURE+=(--leave-orphans)
 
 # ---------------------------------------------------------------- test bed
 cleanup() {
