@@ -186,6 +186,7 @@ let package = Package(
         .target(
             name: "SpiderPig",
             dependencies: [
+                "OpsSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 // Live log messages are written as WebSocket frames of bytes shared by every viewer.

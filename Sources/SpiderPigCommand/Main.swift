@@ -57,7 +57,7 @@ struct OTP: AsyncParsableCommand {
             // The URL first: it enrols an app even where no QR code can be drawn.
             print(result.url)
             do {
-                print(try QRCode.encode(result.url, format: .terminal), terminator: "")
+                print(try await QRCode.encode(result.url, format: .terminal), terminator: "")
             } catch let failure as QRCode.Failure {
                 throw QRFailure(message: failure.description)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import OpsSupport
 
 /// QR codes of otpauth URLs, drawn by Debian's `qrencode` (libqrencode's command line) started from an argument
 /// vector: text for a terminal (`spiderpig otp --qr`) or SVG for the enrolment page.
@@ -25,7 +26,7 @@ public enum QRCode {
 
     /// `text` as a QR code in `format`.
     /// - Throws: ``Failure`` when `qrencode` is not installed (naming the package) or fails.
-    public static func encode(_ text: String, format: Format, executable: String? = QRCode.executable()) throws
+    public static func encode(_ text: String, format: Format, executable: String? = QRCode.executable()) async throws
         -> String
     {
         guard let executable else {
@@ -37,28 +38,21 @@ public enum QRCode {
         guard text.utf8.count <= 1000, !text.contains("\0") else {
             throw Failure(description: "the text is too long for a QR code (\(text.utf8.count) bytes)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
         // Level M, 2-module margin; the text is one argument after "--", never an option.
-        process.arguments = ["-t", format.rawValue, "-l", "M", "-m", "2", "-o", "-", "--", text]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        var child = ChildProcess(executable, ["-t", format.rawValue, "-l", "M", "-m", "2", "-o", "-", "--", text])
+        child.timeout = .seconds(10)
+        child.outputLimit = 1 << 20
+        let result: ChildProcessResult
         do {
-            try process.run()
+            result = try await child.run()
         } catch {
             throw Failure(description: "cannot run \(executable): \(error)")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, !data.isEmpty else {
-            let reason = String(decoding: message.prefix(300), as: UTF8.self).trimmingCharacters(
-                in: .whitespacesAndNewlines)
-            throw Failure(description: "\(executable) failed (status \(process.terminationStatus)): \(reason)")
+        guard result.succeeded, !result.standardOutput.isEmpty, !result.truncated else {
+            let reason = String(result.standardErrorText.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let ending = result.timedOut ? "timed out after 10 s" : result.termination.description
+            throw Failure(description: "\(executable) failed (\(ending)): \(reason)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.standardOutputText
     }
 }

@@ -272,7 +272,7 @@ public struct SpiderPigServer: Sendable {
             }
             var object: [String: Any] = ["url": url, "secret": secret]
             do {
-                let svg = try QRCode.encode(url, format: .svg)
+                let svg = try await QRCode.encode(url, format: .svg)
                 object["qr"] = "data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()
             } catch let failure as QRCode.Failure {
                 object["qrError"] = failure.description
